@@ -1,0 +1,77 @@
+# Summit — `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run setup install install-dev migrate seed test test-sqlite test-postgres lint format \
+        translations extract-messages update-messages compile-messages bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+compile-messages: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d summit/translations 2>/dev/null || $(BIN)/pybabel compile -q -d summit/translations
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project Summit -o summit/translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i summit/translations/messages.pot -d summit/translations --no-fuzzy-matching --ignore-obsolete
+
+translations: compile-messages
+
+migrate: install compile-messages
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed
+
+setup: seed
+
+run: setup
+	$(FLASK) run --port $(PORT) --debug
+
+test: install-dev compile-messages
+	@if [ ! -x "$(CHROMIUM)" ]; then echo "note: $(CHROMIUM) not found; browser tests will skip (CI installs it: apt-get install chromium)"; fi
+	@echo "== test suite on SQLite =="
+	TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+	@echo "== test suite on PostgreSQL ($(PG_URL)) =="
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: install-dev compile-messages
+	TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev compile-messages
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""People: accounts, sign-up, log-in, profiles, API tokens."""

@@ -1,0 +1,79 @@
+"""Audit log of staff actions: who did what, when, with before/after values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from summit.core.clock import now
+from summit.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("summits.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    object_label: Mapped[str] = mapped_column(String(200), default="")
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    return {name: _jsonable(getattr(obj, name)) for name in fields}
+
+
+def record(
+    action: str,
+    *,
+    actor,
+    object_type: str,
+    object_id=None,
+    label: str = "",
+    summit=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the session. Like every service, it never commits."""
+    entry = AuditEntry(
+        summit_id=summit.id if summit is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        object_label=label[:200],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        created_at=at or now(),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,43 @@
+"""Jinja helpers: dates in the summit's time zone, language switch, navigation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request
+from babel.dates import format_datetime
+from flask_babel import format_date, get_locale
+from flask_wtf.csrf import generate_csrf
+
+from summit.accounts.enums import LANGUAGE_LABELS
+from summit.summits.enums import ROLE_LABELS, TRACK_KIND_LABELS
+
+
+def local_datetime(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=get_locale())
+
+
+def local_date(value: date | None, fmt: str = "long") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def register_templating(app: Flask) -> None:
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def shell_context():
+        locale = str(get_locale() or "en")
+        return {
+            "current_locale": locale,
+            "languages": LANGUAGE_LABELS,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "csrf_token_value": generate_csrf,
+            "role_labels": ROLE_LABELS,
+            "kind_labels": TRACK_KIND_LABELS,
+        }

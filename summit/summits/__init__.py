@@ -1,0 +1,1 @@
+"""Summits, their tracks (framework topics) and per-summit roles."""

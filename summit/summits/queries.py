@@ -1,0 +1,54 @@
+from sqlalchemy import select
+
+from summit.accounts.models import User
+from summit.extensions import db
+from summit.summits.models import Summit, SummitRole, Track
+
+
+def get_summit_by_slug(slug: str) -> Summit | None:
+    return db.session.scalar(select(Summit).where(Summit.slug == slug))
+
+
+def get_current_summit() -> Summit | None:
+    current = db.session.scalar(select(Summit).where(Summit.is_current.is_(True)))
+    if current is not None:
+        return current
+    return db.session.scalar(select(Summit).order_by(Summit.starts_on.desc()).limit(1))
+
+
+def list_summits() -> list[Summit]:
+    return list(db.session.scalars(select(Summit).order_by(Summit.starts_on.desc())))
+
+
+def list_roles(summit: Summit) -> list[SummitRole]:
+    return list(
+        db.session.scalars(
+            select(SummitRole)
+            .join(User, User.id == SummitRole.user_id)
+            .where(SummitRole.summit_id == summit.id)
+            .order_by(User.name, SummitRole.role)
+        )
+    )
+
+
+def roles_of(user, summit: Summit) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        db.session.scalars(
+            select(SummitRole.role).where(
+                SummitRole.summit_id == summit.id, SummitRole.user_id == user.id
+            )
+        )
+    )
+
+
+def list_tracks(summit: Summit, *, active_only: bool = False) -> list[Track]:
+    query = select(Track).where(Track.summit_id == summit.id)
+    if active_only:
+        query = query.where(Track.is_active.is_(True))
+    return list(db.session.scalars(query.order_by(Track.position, Track.id)))
+
+
+def get_track(summit: Summit, code: str) -> Track | None:
+    return db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.code == code))
