@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 compile-messages: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d summit/translations 2>/dev/null || $(BIN)/pybabel compile -q -d summit/translations
+	$(BIN)/pybabel compile -d summit/translations > /dev/null
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \

@@ -82,12 +82,17 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from summit.accounts.api import blp as accounts_api
     from summit.accounts.routes import bp as accounts_bp
-    from summit.core.api import register_api_blueprint, register_security_schemes
+    from summit.core.api import (
+        register_api_blueprint,
+        register_api_guard,
+        register_security_schemes,
+    )
     from summit.core.routes import bp as core_bp
     from summit.summits.api import blp as summits_api
     from summit.summits.routes import bp as summits_bp
 
     register_security_schemes()
+    register_api_guard(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     register_api_blueprint(app, accounts_api)
