@@ -1,0 +1,196 @@
+"""Browser tests: the real app on a loopback port, driven by Debian's Chromium.
+
+Every test in this folder is marked ``e2e``. Without ``/usr/bin/chromium`` the
+tests skip (install it with ``apt-get install chromium``); in CI they fail
+instead, so a missing browser never passes silently.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from tests.conftest import IN_CI, PASSWORD, wait_for
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MISSING_CHROMIUM = (
+    f"{CHROMIUM} not found: browser tests need Debian's Chromium (apt-get install chromium)"
+)
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWPORTS = [pytest.param(PHONE, id="390x844"), pytest.param(DESKTOP, id="1280x800")]
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CSP_MARKERS = ("Content Security Policy", "Refused to")
+
+
+# --- collection -----------------------------------------------------------
+
+
+def _in_e2e(item) -> bool:
+    return Path(item.path).resolve().is_relative_to(E2E_DIR)
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason=MISSING_CHROMIUM)
+    for item in items:
+        if not _in_e2e(item):
+            continue
+        item.add_marker(pytest.mark.e2e)
+        if not CHROMIUM.exists() and not IN_CI:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    if not CHROMIUM.exists():
+        return f"e2e: {MISSING_CHROMIUM}; " + ("failing (CI)" if IN_CI else "skipping")
+    return None
+
+
+# --- browser --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Launch the system Chromium; Playwright's own browser builds are never used."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    return {"executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_ARGS}
+
+
+# --- the app on a real port -----------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(make_app, make_summit):
+    """The app with real CSRF, mail sent to the loopback SMTP server after each request."""
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_SEND_AFTER_REQUEST=True)
+    make_summit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- pages that report what went wrong ------------------------------------
+
+
+@dataclass
+class ConsoleLog:
+    """Console messages and uncaught errors of one page."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if any(marker in m for marker in CSP_MARKERS)]
+
+
+@pytest.fixture
+def browse(new_context):
+    """Open a page at a viewport; at teardown fail on any CSP violation it logged."""
+    logs: list[ConsoleLog] = []
+
+    def factory(viewport):
+        context = new_context(viewport=viewport)
+        page = context.new_page()
+        log = ConsoleLog()
+        page.on("console", lambda message: log.messages.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: log.messages.append(f"pageerror: {error}"))
+        page.log = log
+        logs.append(log)
+        return page
+
+    yield factory
+    violations = [line for log in logs for line in log.csp_violations()]
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+def assert_no_csp_violation(page) -> None:
+    violations = page.log.csp_violations()
+    assert not violations, f"CSP violations on {page.url}:\n" + "\n".join(violations)
+
+
+_axe = Axe()
+
+
+def check_a11y(page) -> None:
+    """Run axe (WCAG 2.1 A and AA) on the page and fail on any violation."""
+    results = _axe.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    violations = results.response["violations"]
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+    assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n" + "\n".join(
+        lines
+    )
+    assert_no_csp_violation(page)
+
+
+# --- small flows ----------------------------------------------------------
+
+
+def open_menu_if_collapsed(page) -> None:
+    """On phone widths the header nav hides behind the toggler: open it."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        page.locator("#main-nav.show").wait_for()
+
+
+def switch_language(page, label: str) -> None:
+    """Press the header language button ("Español" or "English")."""
+    open_menu_if_collapsed(page)
+    with page.expect_navigation():
+        page.locator("header form.lang-switch button").filter(has_text=label).click()
+
+
+def log_in(page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
+    page.goto(server("/account/login"))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def wait_for_mail(mailbox, address: str, timeout: float = 10.0):
+    """The newest message to ``address``, polling the SMTP server for a bounded time."""
+    messages = wait_for(lambda: mailbox.to(address), timeout=timeout)
+    assert messages, f"no mail reached {address} within {timeout}s"
+    return messages[-1]
