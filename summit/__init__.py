@@ -88,6 +88,9 @@ def register_blueprints(app: Flask) -> None:
         register_security_schemes,
     )
     from summit.core.routes import bp as core_bp
+    from summit.proposals.api import blp as proposals_api
+    from summit.proposals.routes import bp as proposals_bp
+    from summit.proposals.staff import bp as proposal_staff_bp
     from summit.summits.api import blp as summits_api
     from summit.summits.routes import bp as summits_bp
 
@@ -97,6 +100,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     register_api_blueprint(app, accounts_api)
     register_api_blueprint(app, summits_api)
+    register_api_blueprint(app, proposals_api)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(proposal_staff_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)
 
@@ -137,9 +143,10 @@ def register_commands(app: Flask) -> None:
     from summit.accounts.cli import accounts_cli
     from summit.core.cli import mail_cli
     from summit.demo.cli import demo_cli
+    from summit.proposals.cli import proposals_cli
     from summit.summits.cli import summits_cli
 
-    for group in (accounts_cli, summits_cli, mail_cli, demo_cli):
+    for group in (accounts_cli, summits_cli, proposals_cli, mail_cli, demo_cli):
         app.cli.add_command(group)
 
 

@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from summit.accounts.enums import (
@@ -16,12 +24,14 @@ EMAIL_MSG = _l("Enter an email address like name@example.org.")
 
 
 def _choices(labels: dict, blank=True):
-    items = [(str(key), label) for key, label in labels.items()]
-    return ([("", _l("Prefer not to say"))] if blank else []) + items
+    items = [SelectChoice(str(key), label) for key, label in labels.items()]
+    return ([SelectChoice("", _l("Prefer not to say"))] if blank else []) + items
 
 
 def county_choices():
-    return [("", _l("Prefer not to say"))] + [(c, c) for c in CALIFORNIA_COUNTIES]
+    return [SelectChoice("", _l("Prefer not to say"))] + [
+        SelectChoice(c, c) for c in CALIFORNIA_COUNTIES
+    ]
 
 
 class ProfileFieldsMixin:
@@ -42,11 +52,12 @@ class ProfileFieldsMixin:
     age_band = SelectField(
         _l("Age"),
         choices=_choices(AGE_BAND_LABELS),
-        description=_l("We ask so we can arrange consent for young presenters. We never ask "
-                       "for a birth date."),
+        description=_l(
+            "We ask so we can arrange consent for young presenters. We never ask for a birth date."
+        ),
     )
     preferred_language = SelectField(
-        _l("Preferred language"), choices=list(LANGUAGE_LABELS.items())
+        _l("Preferred language"), choices=_choices(LANGUAGE_LABELS, blank=False)
     )
 
 

@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
         ),
         CheckConstraint(f"age_band IS NULL OR age_band IN ({_sql_in(AgeBand)})", name="age_band"),
         CheckConstraint(
-            f"county IS NULL OR county IN ({_sql_in(c.replace(chr(39), '') for c in CALIFORNIA_COUNTIES)})",
+            f"county IS NULL OR county IN ({_sql_in(CALIFORNIA_COUNTIES)})",
             name="county",
         ),
     )
@@ -84,9 +84,7 @@ class AccountToken(db.Model):
     """A single-use, time-limited link token (email verification, password reset)."""
 
     __tablename__ = "account_tokens"
-    __table_args__ = (
-        CheckConstraint(f"purpose IN ({_sql_in(TokenPurpose)})", name="purpose"),
-    )
+    __table_args__ = (CheckConstraint(f"purpose IN ({_sql_in(TokenPurpose)})", name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -119,4 +117,3 @@ class ApiToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
-

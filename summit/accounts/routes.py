@@ -130,6 +130,11 @@ def forgot():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
+    if request.method == "GET":
+        try:
+            services.check_reset_link(token)
+        except DomainError as error:
+            return render_template("accounts/link_problem.html", message=error.message), 400
     form = ResetForm()
     if form.validate_on_submit():
         try:
@@ -189,7 +194,7 @@ def change_password():
             notifications.send_password_changed(current_user)
             db.session.commit()
             # The session key rotated, so log back in on this device only.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices are logged out."), "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user)

@@ -102,12 +102,11 @@ def issue_account_token(user: User, purpose: TokenPurpose, *, at=None) -> Issued
     return IssuedToken(secret, record)
 
 
-def _redeem(secret: str, purpose: TokenPurpose, *, at: datetime) -> AccountToken:
-    record = db.session.scalar(
-        select(AccountToken)
-        .where(AccountToken.token_hash == hash_secret(secret or ""))
-        .with_for_update()
-    )
+def _find_token(
+    secret: str, purpose: TokenPurpose, *, at: datetime, lock: bool = False
+) -> AccountToken:
+    query = select(AccountToken).where(AccountToken.token_hash == hash_secret(secret or ""))
+    record = db.session.scalar(query.with_for_update() if lock else query)
     if record is None or record.purpose != purpose.value:
         raise DomainError(
             "link_invalid", _("This link is not valid. Ask for a new one and use the newest email.")
@@ -118,8 +117,18 @@ def _redeem(secret: str, purpose: TokenPurpose, *, at: datetime) -> AccountToken
         )
     if record.expires_at <= at:
         raise DomainError("link_expired", _("This link has expired. Ask for a new one."))
+    return record
+
+
+def _redeem(secret: str, purpose: TokenPurpose, *, at: datetime) -> AccountToken:
+    record = _find_token(secret, purpose, at=at, lock=True)
     record.used_at = at
     return record
+
+
+def check_reset_link(secret: str, *, at=None) -> None:
+    """Raise what is wrong with a reset link (invalid, used, expired) without using it."""
+    _find_token(secret, TokenPurpose.RESET_PASSWORD, at=at or now())
 
 
 def verify_email(secret: str, *, at=None) -> User:
@@ -212,7 +221,7 @@ def set_language(user: User, language: str) -> None:
     user.preferred_language = language
 
 
-API_TOKEN_PREFIX = "smt_"
+API_TOKEN_PREFIX = "smt_"  # noqa: S105 - a public prefix, not a secret
 
 
 def create_api_token(user: User, name: str, *, at=None) -> IssuedToken:

@@ -82,11 +82,12 @@ def _build(message: OutboxMessage) -> EmailMessage:
     mail["Subject"] = message.subject
     mail["From"] = config["MAIL_DEFAULT_SENDER"]
     mail["To"] = message.to_email
-    mail["Content-Language"] = message.locale
     mail["Message-ID"] = make_msgid(domain="summit")
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
+    # After the body: set_content() drops every Content-* header set before it.
+    mail["Content-Language"] = message.locale
     return mail
 
 

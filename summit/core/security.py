@@ -5,6 +5,7 @@ Flask-Talisman is unmaintained; this is the small part of it we need.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
@@ -80,6 +81,26 @@ def reject_malformed_input() -> None:
             _bad_text()
         if "\x00" in text or "\\u0000" in text.lower():
             _bad_text()
+        _check_json_text(text)
+
+
+def _check_json_text(text: str) -> None:
+    """Refuse lone surrogates (``"\\ud800"``) and nesting too deep to parse.
+
+    Both decode without a UTF-8 error yet end in a 500: no database can store
+    a lone surrogate, and deep nesting exhausts the parser's recursion limit.
+    Malformed JSON is left to the API's parser, which reports it with a code.
+    """
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        _bad_text()
+    except ValueError:
+        return
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        _bad_text()
 
 
 def _check_raw_urlencoded(raw: bytes) -> None:

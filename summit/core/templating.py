@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
 from babel.dates import format_datetime
+from flask import Flask, request
 from flask_babel import format_date, get_locale
 from flask_wtf.csrf import generate_csrf
 
 from summit.accounts.enums import LANGUAGE_LABELS
+from summit.core.markdown import render_markdown, word_count
 from summit.summits.enums import ROLE_LABELS, TRACK_KIND_LABELS
 
 
@@ -27,6 +28,8 @@ def local_date(value: date | None, fmt: str = "long") -> str:
 def register_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["word_count"] = word_count
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

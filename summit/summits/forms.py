@@ -6,6 +6,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -70,12 +71,18 @@ class GrantRoleForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Email(_l("Enter a valid email.")), Length(max=254)],
         description=_l("They need an account first."),
     )
-    role = SelectField(_l("Role"), choices=[(str(k), v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(str(k), v) for k, v in ROLE_LABELS.items()]
+    )
 
 
 class TrackForm(FlaskForm):
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(REQUIRED), Length(max=160)])
-    name_es = StringField(_l("Name (Spanish)"), validators=[DataRequired(REQUIRED), Length(max=160)])
+    name_en = StringField(
+        _l("Name (English)"), validators=[DataRequired(REQUIRED), Length(max=160)]
+    )
+    name_es = StringField(
+        _l("Name (Spanish)"), validators=[DataRequired(REQUIRED), Length(max=160)]
+    )
     description_en = TextAreaField(
         _l("Description (English)"), validators=[Optional(), Length(max=2000)]
     )
@@ -105,4 +112,6 @@ class NewTrackForm(TrackForm):
             Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", message=_l("Lowercase letters, digits, hyphens.")),
         ],
     )
-    kind = SelectField(_l("Kind"), choices=[(str(k), v) for k, v in TRACK_KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(str(k), v) for k, v in TRACK_KIND_LABELS.items()]
+    )

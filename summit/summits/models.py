@@ -69,9 +69,7 @@ class SummitRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summit_id: Mapped[int] = mapped_column(ForeignKey("summits.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     granted_at: Mapped[datetime] = mapped_column(default=now)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -108,4 +106,6 @@ class Track(db.Model):
         return self.name_es if locale == "es" and self.name_es else self.name_en
 
     def description(self, locale: str) -> str:
-        return self.description_es if locale == "es" and self.description_es else self.description_en
+        return (
+            self.description_es if locale == "es" and self.description_es else self.description_en
+        )

@@ -147,8 +147,10 @@ def people(summit):
                 form.email.errors = [error.message]
             else:
                 db.session.commit()
-                flash(_("%(name)s can now act as %(role)s.", name=user.name, role=form.role.data),
-                      "success")
+                flash(
+                    _("%(name)s can now act as %(role)s.", name=user.name, role=form.role.data),
+                    "success",
+                )
                 return redirect(url_for("summits.people", slug=summit.slug))
     return render_template(
         "summits/people.html",

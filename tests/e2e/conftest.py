@@ -68,12 +68,27 @@ def pytest_report_header(config):
 # --- browser --------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_required():
+    """In CI a missing browser is an error (elsewhere the tests were marked to skip)."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     """Launch the system Chromium; Playwright's own browser builds are never used."""
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING_CHROMIUM, pytrace=False)
     return {"executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Each test has its own server, so there is no session-wide base URL.
+
+    Defining it here also replaces pytest-playwright's fallback fixture, which
+    pytest 9 reports as deprecated (an error under ``filterwarnings = error``).
+    """
+    return None
 
 
 # --- the app on a real port -----------------------------------------------
@@ -117,19 +132,25 @@ class ConsoleLog:
         return [m for m in self.messages if any(marker in m for marker in CSP_MARKERS)]
 
 
+def watch_console(page) -> ConsoleLog:
+    """Record the page's console messages and uncaught errors as ``page.console_log``."""
+    log = ConsoleLog()
+    page.on("console", lambda message: log.messages.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: log.messages.append(f"pageerror: {error}"))
+    page.console_log = log
+    return log
+
+
 @pytest.fixture
 def browse(new_context):
     """Open a page at a viewport; at teardown fail on any CSP violation it logged."""
     logs: list[ConsoleLog] = []
 
     def factory(viewport):
-        context = new_context(viewport=viewport)
+        # English by default; no animations, so the collapsed menu opens at once.
+        context = new_context(viewport=viewport, locale="en-US", reduced_motion="reduce")
         page = context.new_page()
-        log = ConsoleLog()
-        page.on("console", lambda message: log.messages.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: log.messages.append(f"pageerror: {error}"))
-        page.log = log
-        logs.append(log)
+        logs.append(watch_console(page))
         return page
 
     yield factory
@@ -138,7 +159,7 @@ def browse(new_context):
 
 
 def assert_no_csp_violation(page) -> None:
-    violations = page.log.csp_violations()
+    violations = page.console_log.csp_violations()
     assert not violations, f"CSP violations on {page.url}:\n" + "\n".join(violations)
 
 

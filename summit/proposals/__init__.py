@@ -1,0 +1,1 @@
+"""The call for proposals: formats, questions, access codes, proposals, presenters."""
