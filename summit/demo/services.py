@@ -84,6 +84,9 @@ def seed_accounts(summit: Summit) -> list[User]:
 
 
 def seed() -> tuple[Summit, list[User]]:
+    from summit.demo.proposals import seed_proposals
+
     summit = seed_summit()
     users = seed_accounts(summit)
+    seed_proposals(summit)
     return summit, users
