@@ -269,7 +269,8 @@ def create_track(summit: Summit, *, actor: User, code: str, kind: str, **values)
             fields={"code": [_("Not a valid code.")]},
         )
     if get_track(summit, code) is not None:
-        raise Conflict("code_taken", _("Another track uses this code."), fields={"code": [""]})
+        message = _("Another track uses this code.")
+        raise Conflict("code_taken", message, fields={"code": [message]})
     _check_track(values)
     track = Track(summit=summit, code=code, kind=TrackKind(kind).value, **values)
     db.session.add(track)

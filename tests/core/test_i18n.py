@@ -174,13 +174,13 @@ def test_es_catalog_babel_checks_report_no_errors():
 def test_es_compiled_catalog_matches_po():
     assert ES_MO.exists(), f"{ES_MO.name} is missing: run `make compile-messages`"
     with ES_MO.open("rb") as handle:
-        compiled = {_key(m.id): m.string for m in read_mo(handle) if m.id}
+        compiled = {(_key(m.id), m.context): m.string for m in read_mo(handle) if m.id}
 
     # Untranslated and fuzzy entries are left out of the compiled file.
     stale = [
         _key(m.id)
         for m in catalog_entries()
-        if m.string and not m.fuzzy and compiled.get(_key(m.id)) != m.string
+        if m.string and not m.fuzzy and compiled.get((_key(m.id), m.context)) != m.string
     ]
 
     assert not stale, f"{ES_MO.name} is out of date: run `make compile-messages`:\n" + (
