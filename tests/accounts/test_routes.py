@@ -164,9 +164,7 @@ def test_login_wrong_password_and_unknown_email_show_the_same_message(client, ma
     unknown_email = auth.login("nobody@example.org", PASSWORD)
 
     assert wrong_password.status_code == unknown_email.status_code == 401
-    assert FLASH_DANGER.findall(_text(wrong_password)) == FLASH_DANGER.findall(
-        _text(unknown_email)
-    )
+    assert FLASH_DANGER.findall(_text(wrong_password)) == FLASH_DANGER.findall(_text(unknown_email))
     assert FLASH_DANGER.findall(_text(wrong_password)) == [
         "That email and password do not match an account."
     ]
@@ -354,7 +352,9 @@ def test_reset_link_reused_shows_400_with_clear_message(client, make_user, link_
     client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
 
     opened = client.get(link)
-    posted = client.post(link, data={"password": "yet another passphrase", "confirm": "yet another passphrase"})
+    posted = client.post(
+        link, data={"password": "yet another passphrase", "confirm": "yet another passphrase"}
+    )
 
     for response in (opened, posted):
         assert response.status_code == 400
@@ -521,9 +521,7 @@ def test_tokens_revoke_stops_the_token_working(app, client, login_as):
     response = client.post(f"/account/tokens/{public_id}/revoke")
 
     assert response.headers["Location"] == "/account/tokens"
-    api = app.test_client().get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"}
-    )
+    api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"})
     assert api.status_code == 401
     assert "Revoked" in _text(client.get("/account/tokens"))
 
@@ -541,7 +539,5 @@ def test_tokens_revoke_someone_elses_token_404_and_token_keeps_working(
     response = client.post(f"/account/tokens/{public_id}/revoke")
 
     assert response.status_code == 404
-    api = app.test_client().get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"}
-    )
+    api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"})
     assert api.get_json()["email"] == owner

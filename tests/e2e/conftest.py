@@ -131,6 +131,9 @@ class ConsoleLog:
     def csp_violations(self) -> list[str]:
         return [m for m in self.messages if any(marker in m for marker in CSP_MARKERS)]
 
+    def page_errors(self) -> list[str]:
+        return [m for m in self.messages if m.startswith("pageerror: ")]
+
 
 def watch_console(page) -> ConsoleLog:
     """Record the page's console messages and uncaught errors as ``page.console_log``."""
@@ -143,7 +146,7 @@ def watch_console(page) -> ConsoleLog:
 
 @pytest.fixture
 def browse(new_context):
-    """Open a page at a viewport; at teardown fail on any CSP violation it logged."""
+    """Open a page at a viewport; at teardown fail on any CSP violation or uncaught error."""
     logs: list[ConsoleLog] = []
 
     def factory(viewport):
@@ -154,8 +157,8 @@ def browse(new_context):
         return page
 
     yield factory
-    violations = [line for log in logs for line in log.csp_violations()]
-    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+    problems = [line for log in logs for line in (*log.csp_violations(), *log.page_errors())]
+    assert not problems, "CSP violations or uncaught errors:\n" + "\n".join(problems)
 
 
 def assert_no_csp_violation(page) -> None:
@@ -178,7 +181,9 @@ def check_a11y(page) -> None:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"]:
             lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
-    assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n" + "\n".join(
+    size = page.viewport_size or {}
+    where = f"{page.url} at {size.get('width')}x{size.get('height')}"
+    assert not violations, f"axe found {len(violations)} violation(s) on {where}:\n" + "\n".join(
         lines
     )
     assert_no_csp_violation(page)
@@ -208,6 +213,7 @@ def log_in(page, server: LiveServer, email: str, password: str = PASSWORD) -> No
     page.locator("#password").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    assert "/account/login" not in page.url, f"logging in as {email} failed"
 
 
 def wait_for_mail(mailbox, address: str, timeout: float = 10.0):

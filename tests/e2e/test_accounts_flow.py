@@ -139,9 +139,7 @@ def test_visitor_signs_up_confirms_switches_to_spanish_and_edits_profile(
     _click_in_header(page, 'form[action="/account/logout"] button')
     expect(page).to_have_url(live_server("/2027/"))
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    expect(page.locator(".flash-messages")).to_have_text(
-        es("You are logged out on every device.")
-    )
+    expect(page.locator(".flash-messages")).to_have_text(es("You are logged out on every device."))
     open_menu_if_collapsed(page)
     expect(page.locator('header a[href="/account/login"]')).to_have_text(es("Log in"))
     check_a11y(page)

@@ -271,7 +271,9 @@ def test_people_grant_role_by_email_lists_the_person(app, client, login_as, make
     login_as("staff")
     reviewer = make_user("rev@example.org", name="Marisol Gutiérrez")
 
-    response = client.post("/2027/staff/people", data={"email": "REV@example.org", "role": "reviewer"})
+    response = client.post(
+        "/2027/staff/people", data={"email": "REV@example.org", "role": "reviewer"}
+    )
 
     assert response.status_code == 302
     with app.app_context():
@@ -284,7 +286,9 @@ def test_people_grant_role_by_email_lists_the_person(app, client, login_as, make
 def test_people_grant_unknown_email_422_with_message(client, login_as):
     login_as("staff")
 
-    response = client.post("/2027/staff/people", data={"email": "nobody@example.org", "role": "door"})
+    response = client.post(
+        "/2027/staff/people", data={"email": "nobody@example.org", "role": "door"}
+    )
 
     assert response.status_code == 422
     assert "No account uses this email." in _text(response)

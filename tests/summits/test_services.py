@@ -70,7 +70,7 @@ def test_create_summit_bad_slug_raises_bad_slug(ctx, slug):
     assert db.session.scalar(select(Summit)) is None
 
 
-@pytest.mark.parametrize("slug", sorted(services.RESERVED_SLUGS) + ["API", "Admin"])
+@pytest.mark.parametrize("slug", [*sorted(services.RESERVED_SLUGS), "API", "Admin"])
 def test_create_summit_reserved_slug_raises_bad_slug(ctx, slug):
     with pytest.raises(DomainError) as caught:
         _summit(slug)
@@ -110,9 +110,7 @@ def test_create_summit_one_day_summit_is_allowed(ctx):
         ("registration_opens_at", "registration_closes_at", "registration_closes_at"),
     ],
 )
-def test_create_summit_phase_closing_before_opening_raises_invalid_dates(
-    ctx, opens, closes, field
-):
+def test_create_summit_phase_closing_before_opening_raises_invalid_dates(ctx, opens, closes, field):
     later = datetime(2027, 3, 1, tzinfo=UTC)
     earlier = datetime(2027, 2, 1, tzinfo=UTC)
 
@@ -228,7 +226,10 @@ def test_update_summit_change_is_audited_with_before_and_after(ctx):
     assert entry.summit_id == summit.id
     assert (entry.before["venue"], entry.after["venue"]) == ("Old hall", "New hall")
     assert (entry.before["ends_on"], entry.after["ends_on"]) == ("2027-09-24", "2027-09-25")
-    assert entry.changes == [("ends_on", "2027-09-24", "2027-09-25"), ("venue", "Old hall", "New hall")]
+    assert entry.changes == [
+        ("ends_on", "2027-09-24", "2027-09-25"),
+        ("venue", "Old hall", "New hall"),
+    ]
 
 
 def test_update_summit_same_values_writes_no_audit_entry(ctx):
@@ -302,7 +303,10 @@ def test_grant_role_twice_raises_role_exists(ctx):
 
 
 def test_grant_role_is_scoped_to_its_summit(ctx):
-    this, other = _summit("2027"), _summit("2028", starts_on=date(2028, 9, 1), ends_on=date(2028, 9, 2))
+    this, other = (
+        _summit("2027"),
+        _summit("2028", starts_on=date(2028, 9, 1), ends_on=date(2028, 9, 2)),
+    )
     person = _person()
 
     services.grant_role(this, person, Role.STAFF, actor=None)
@@ -352,7 +356,10 @@ def test_revoke_role_admin_may_remove_own_staff_role(ctx):
 
 
 def test_revoke_role_from_another_summit_raises_not_found(ctx):
-    this, other = _summit("2027"), _summit("2028", starts_on=date(2028, 9, 1), ends_on=date(2028, 9, 2))
+    this, other = (
+        _summit("2027"),
+        _summit("2028", starts_on=date(2028, 9, 1), ends_on=date(2028, 9, 2)),
+    )
     person = _person("door@example.org")
     grant = services.grant_role(other, person, Role.DOOR, actor=None)
 
