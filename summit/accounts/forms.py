@@ -71,9 +71,11 @@ class SignupForm(ProfileFieldsMixin, FlaskForm):
         _l("Password"),
         validators=[
             DataRequired(REQUIRED),
-            Length(min=MIN_LENGTH, max=200, message=_l("Use at least 10 characters.")),
+            Length(min=MIN_LENGTH, max=200, message=_l("Use at least %(min)d characters.")),
         ],
-        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        description=_l(
+            "At least %(n)d characters. A short sentence is easy to remember.", n=MIN_LENGTH
+        ),
     )
 
 
@@ -95,7 +97,7 @@ class ResetForm(FlaskForm):
         _l("New password"),
         validators=[
             DataRequired(REQUIRED),
-            Length(min=MIN_LENGTH, max=200, message=_l("Use at least 10 characters.")),
+            Length(min=MIN_LENGTH, max=200, message=_l("Use at least %(min)d characters.")),
         ],
     )
     confirm = PasswordField(
@@ -116,7 +118,7 @@ class ChangePasswordForm(FlaskForm):
         _l("New password"),
         validators=[
             DataRequired(REQUIRED),
-            Length(min=MIN_LENGTH, max=200, message=_l("Use at least 10 characters.")),
+            Length(min=MIN_LENGTH, max=200, message=_l("Use at least %(min)d characters.")),
         ],
     )
     confirm = PasswordField(

@@ -186,7 +186,7 @@ def change_password(user: User, current: str, new_password: str) -> None:
         raise DomainError(
             "wrong_password",
             _("Your current password is not right."),
-            fields={"current_password": [_("Not right.")]},
+            fields={"current_password": [_("Incorrect.")]},
         )
     _check_password(new_password)
     _set_password(user, new_password)
@@ -229,7 +229,7 @@ def create_api_token(user: User, name: str, *, at=None) -> IssuedToken:
     if not name:
         raise DomainError(
             "name_required",
-            _("Give the token a name so you can recognise it later."),
+            _("Give the token a name so you can recognize it later."),
             fields={"name": [_("Required.")]},
         )
     secret = API_TOKEN_PREFIX + new_secret(32)

@@ -73,7 +73,7 @@ NEXT_STEPS = {
     S.REJECTED: _l("This proposal was not accepted this year. Thank you for sharing your work."),
     S.WAITLISTED: _l("Your proposal is on the waiting list. We will email you if a place opens."),
     S.CONFIRMED: _l("You are confirmed. Your time and room will appear here when the "
-                    "programme is published."),
+                    "program is published."),
     S.DECLINED: _l("You told us you cannot present. Thank you for letting us know."),
     S.CANCELLED: _l("This session was cancelled by the summit team."),
 }  # fmt: skip

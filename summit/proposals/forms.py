@@ -263,7 +263,7 @@ class QuestionForm(FlaskForm):
     help_en = StringField(_l("Help text (English)"), validators=[Optional(), Length(max=500)])
     help_es = StringField(_l("Help text (Spanish)"), validators=[Optional(), Length(max=500)])
     options = TextAreaField(
-        _l("Options, one a line: English | Spanish"),
+        _l("Options, one per line: English | Spanish"),
         validators=[Optional(), Length(max=5000)],
         description=_l("Only for choice questions."),
     )

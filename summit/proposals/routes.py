@@ -15,9 +15,11 @@ from summit.core.i18n import select_locale
 from summit.extensions import db, limiter
 from summit.proposals import notifications, policies, services
 from summit.proposals.enums import (
+    AV_NEEDS_LABELS,
     CONSENT_STATUS_LABELS,
     INVITE_STATUS_LABELS,
     NEXT_STEPS,
+    ROOM_SETUP_LABELS,
     SESSION_LANGUAGE_LABELS,
     STATE_LABELS,
     ProposalState,
@@ -53,6 +55,8 @@ def proposal_labels() -> dict:
         "language_labels": SESSION_LANGUAGE_LABELS,
         "missing_labels": MISSING_LABELS,
         "role_type_labels": PRESENTER_ROLE_LABELS,
+        "room_setup_labels": ROOM_SETUP_LABELS,
+        "av_labels": AV_NEEDS_LABELS,
     }
 
 

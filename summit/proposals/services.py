@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from summit.accounts.models import User
@@ -24,6 +25,7 @@ from summit.proposals.enums import (
     GRADE_BAND_LABELS,
     PRESENTER_TRANSITIONS,
     ROOM_SETUP_LABELS,
+    STATE_LABELS,
     TRANSITIONS,
     ConsentStatus,
     InviteStatus,
@@ -225,7 +227,7 @@ def save_question(summit: Summit, *, actor: User, question: Question | None = No
     ):
         raise DomainError(
             "options_needed",
-            _("A choice question needs at least two options, one a line."),
+            _("A choice question needs at least two options, one per line."),
             fields={"options": [_("Add at least two options.")]},
         )
     if kind not in CHOICE_KINDS:
@@ -388,8 +390,8 @@ def change_state(
             "bad_transition",
             _(
                 "A proposal that is “%(old)s” cannot become “%(new)s”.",
-                old=old.value,
-                new=new.value,
+                old=STATE_LABELS[old],
+                new=STATE_LABELS[new],
             ),
         )
     if not as_staff and (old, new) not in PRESENTER_TRANSITIONS:
@@ -675,7 +677,11 @@ def _check_copresenter_limit(proposal: Proposal, *, adding: int) -> None:
     if current + adding > settings.max_copresenters:
         raise DomainError(
             "too_many_copresenters",
-            _("A proposal can have at most %(n)d co-presenters.", n=settings.max_copresenters),
+            ngettext(
+                "A proposal can have at most %(num)d co-presenter.",
+                "A proposal can have at most %(num)d co-presenters.",
+                settings.max_copresenters,
+            ),
             fields={"email": [_("Limit reached.")]},
         )
 
@@ -908,7 +914,7 @@ def mark_duplicate(
     proposal: Proposal, *, of: Proposal, actor: User, merge: bool = False, at=None
 ) -> Proposal:
     if of.id == proposal.id or of.summit_id != proposal.summit_id:
-        raise DomainError("bad_duplicate", _("Choose another proposal of this summit."))
+        raise DomainError("bad_duplicate", _("Choose another proposal from this summit."))
     if of.duplicate_of_id == proposal.id:
         raise DomainError(
             "bad_duplicate", _("That proposal is already marked as a duplicate of this one.")

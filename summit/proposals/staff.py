@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from summit.accounts.enums import CALIFORNIA_COUNTIES, PRESENTER_ROLE_LABELS
@@ -348,7 +349,12 @@ def group_email(summit):
             after={"recipients": len(recipients), "filters": filters.as_args()},
         )
         db.session.commit()
-        flash(_("%(n)d emails are on their way.", n=len(recipients)), "success")
+        flash(
+            ngettext(
+                "%(num)d email is on its way.", "%(num)d emails are on their way.", len(recipients)
+            ),
+            "success",
+        )
         return redirect(
             url_for("proposal_staff.proposal_list", slug=summit.slug, **filters.as_args())
         )

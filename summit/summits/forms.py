@@ -90,7 +90,7 @@ class TrackForm(FlaskForm):
         _l("Description (Spanish)"), validators=[Optional(), Length(max=2000)]
     )
     colour = StringField(
-        _l("Colour"),
+        _l("Color"),
         validators=[
             DataRequired(REQUIRED),
             Regexp(r"^#[0-9A-Fa-f]{6}$", message=_l("Use a colour like #1F5F8B.")),
@@ -101,7 +101,7 @@ class TrackForm(FlaskForm):
     position = IntegerField(
         _l("Order"), validators=[Optional(), NumberRange(min=0, max=999)], default=0
     )
-    is_active = BooleanField(_l("Open for proposals and on the programme"), default=True)
+    is_active = BooleanField(_l("Open for proposals and on the program"), default=True)
 
 
 class NewTrackForm(TrackForm):
@@ -113,5 +113,5 @@ class NewTrackForm(TrackForm):
         ],
     )
     kind = SelectField(
-        _l("Kind"), choices=[SelectChoice(str(k), v) for k, v in TRACK_KIND_LABELS.items()]
+        _l("Type"), choices=[SelectChoice(str(k), v) for k, v in TRACK_KIND_LABELS.items()]
     )

@@ -17,6 +17,7 @@ from summit.core.errors import DomainError
 from summit.core.outbox import OutboxMessage
 from summit.extensions import db
 from summit.summits import policies, services
+from summit.summits.enums import ROLE_LABELS
 from summit.summits.forms import (
     PHASE_FIELDS,
     GrantRoleForm,
@@ -148,7 +149,11 @@ def people(summit):
             else:
                 db.session.commit()
                 flash(
-                    _("%(name)s can now act as %(role)s.", name=user.name, role=form.role.data),
+                    _(
+                        "%(name)s can now act as %(role)s.",
+                        name=user.name,
+                        role=ROLE_LABELS[form.role.data],
+                    ),
                     "success",
                 )
                 return redirect(url_for("summits.people", slug=summit.slug))
