@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -20,6 +20,7 @@ from summit.core.i18n import select_locale
 from summit.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+AFTER_VERIFY = "after_verify"
 
 PROFILE_FORM_FIELDS = services.PROFILE_FIELDS
 
@@ -45,6 +46,9 @@ def signup():
     form = SignupForm()
     if request.method == "GET":
         form.preferred_language.data = select_locale()
+        target = request.args.get("next")
+        if is_safe_next(target):  # e.g. an invitation: come back to it after confirming
+            session[AFTER_VERIFY] = target
     if form.validate_on_submit():
         try:
             user, token = services.sign_up(
@@ -73,7 +77,8 @@ def verify(token: str):
     db.session.commit()
     login_user(user)
     flash(_("Thank you, your email is confirmed. Welcome!"), "success")
-    return redirect(url_for("accounts.profile"))
+    target = session.pop(AFTER_VERIFY, None)
+    return redirect(target if is_safe_next(target) else url_for("accounts.profile"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
