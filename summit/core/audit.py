@@ -5,11 +5,33 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.core.clock import now
 from summit.extensions import db
+
+# What each recorded action means, for the audit page. Unknown codes show as they are.
+ACTION_LABELS = {
+    "summit.create": _l("Summit created"),
+    "summit.update": _l("Summit settings changed"),
+    "summit.make_current": _l("Made the current summit"),
+    "role.grant": _l("Role given"),
+    "role.revoke": _l("Role removed"),
+    "track.create": _l("Track added"),
+    "track.update": _l("Track changed"),
+    "call.update": _l("Call settings changed"),
+    "format.create": _l("Format added"),
+    "format.update": _l("Format changed"),
+    "question.create": _l("Question added"),
+    "question.update": _l("Question changed"),
+    "access_code.create": _l("Access code created"),
+    "proposal.state": _l("Proposal status changed"),
+    "proposal.duplicate": _l("Proposal marked as duplicate"),
+    "proposal.export": _l("Proposals exported"),
+    "proposal.group_email": _l("Presenters emailed"),
+}
 
 
 class AuditEntry(db.Model):
@@ -29,6 +51,10 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
     actor = relationship("User", foreign_keys=[actor_id])
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
     @property
     def changes(self) -> list[tuple[str, Any, Any]]:

@@ -6,6 +6,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,8 +38,8 @@ class MultiCheckboxField(SelectMultipleField):
         pass
 
 
-def _pairs(labels: dict) -> list[tuple[str, str]]:
-    return [(str(k), v) for k, v in labels.items()]
+def _pairs(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(str(k), v) for k, v in labels.items()]
 
 
 class ProposalFormBase(FlaskForm):
@@ -86,7 +87,7 @@ class ProposalFormBase(FlaskForm):
     )
     lead_role = SelectField(
         _l("Which best describes you, the lead presenter?"),
-        choices=[("", _l("Choose one")), *_pairs(PRESENTER_ROLE_LABELS)],
+        choices=[SelectChoice("", _l("Choose one")), *_pairs(PRESENTER_ROLE_LABELS)],
         validate_choice=False,
     )
     av_needs = MultiCheckboxField(
@@ -119,7 +120,9 @@ def proposal_form_class(questions, locale: str):
         kind = QuestionKind(question.kind)
         label = question.prompt(locale)
         help_text = question.help(locale)
-        options = [(o["value"], o.get(locale) or o["en"]) for o in question.options or []]
+        options = [
+            SelectChoice(o["value"], o.get(locale) or o["en"]) for o in question.options or []
+        ]
         if kind is QuestionKind.SHORT_TEXT:
             field = StringField(label, validators=[Length(max=300)], description=help_text)
         elif kind is QuestionKind.LONG_TEXT:
@@ -139,7 +142,7 @@ def proposal_form_class(questions, locale: str):
         else:
             field = RadioField(
                 label,
-                choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
                 validators=[Optional()],
                 description=help_text,
                 validate_choice=False,
@@ -160,7 +163,7 @@ class AddPresenterForm(FlaskForm):
     name = StringField(_l("Presenter's name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     role_type = SelectField(
         _l("Role"),
-        choices=[("", _l("Choose one")), *_pairs(PRESENTER_ROLE_LABELS)],
+        choices=[SelectChoice("", _l("Choose one")), *_pairs(PRESENTER_ROLE_LABELS)],
         validate_choice=False,
     )
     age_band = SelectField(_l("Age"), choices=_pairs(AGE_BAND_LABELS), default="13_17")
@@ -187,7 +190,10 @@ class GuardianForm(FlaskForm):
 class ConsentForm(FlaskForm):
     decision = RadioField(
         _l("Do you give consent?"),
-        choices=[("yes", _l("Yes, they may present")), ("no", _l("No, they may not present"))],
+        choices=[
+            SelectChoice("yes", _l("Yes, they may present")),
+            SelectChoice("no", _l("No, they may not present")),
+        ],
         validators=[DataRequired(_l("Please choose yes or no."))],
     )
     media_release = BooleanField(

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from summit.accounts.enums import PRESENTER_ROLE_LABELS
 from summit.accounts.forms import EmptyForm
@@ -85,10 +86,12 @@ def _form_for(summit, locale: str, *, formdata=None, obj=None):
     formats = list_formats(summit, active_only=True)
     tracks = list_tracks(summit, active_only=True)
     form.format.choices = [
-        (f.code, f"{f.name(locale)} — {f.duration_minutes} min") for f in formats
+        SelectChoice(f.code, f"{f.name(locale)} — {f.duration_minutes} min") for f in formats
     ]
-    form.track.choices = [("", _("Choose a topic"))] + [(t.code, t.name(locale)) for t in tracks]
-    form.secondary_tracks.choices = [(t.code, t.name(locale)) for t in tracks]
+    form.track.choices = [SelectChoice("", _("Choose a topic"))] + [
+        SelectChoice(t.code, t.name(locale)) for t in tracks
+    ]
+    form.secondary_tracks.choices = [SelectChoice(t.code, t.name(locale)) for t in tracks]
     if obj is not None and request.method == "GET":
         _fill(form, obj, questions)
     return form, questions

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from summit.accounts.enums import CALIFORNIA_COUNTIES, PRESENTER_ROLE_LABELS
 from summit.core import audit
@@ -138,11 +139,11 @@ def format_form(summit, code: str | None = None):
 
 
 def _scope_choices(form, summit) -> None:
-    form.format.choices = [("", _("Every format"))] + [
-        (f.code, f.name_en) for f in list_formats(summit)
+    form.format.choices = [SelectChoice("", _("Every format"))] + [
+        SelectChoice(f.code, f.name_en) for f in list_formats(summit)
     ]
-    form.track.choices = [("", _("Every topic"))] + [
-        (t.code, t.name_en) for t in list_tracks(summit)
+    form.track.choices = [SelectChoice("", _("Every topic"))] + [
+        SelectChoice(t.code, t.name_en) for t in list_tracks(summit)
     ]
 
 
@@ -396,7 +397,9 @@ def proposal_detail(summit, code: str):
     proposal = _staff_proposal(summit, code)
     state_form = StateForm()
     allowed = TRANSITIONS[ProposalState(proposal.state)]
-    state_form.state.choices = [(s.value, STATE_LABELS[s]) for s in ProposalState if s in allowed]
+    state_form.state.choices = [
+        SelectChoice(s.value, STATE_LABELS[s]) for s in ProposalState if s in allowed
+    ]
     return render_template(
         "proposal_staff/detail.html",
         summit=summit,
