@@ -13,6 +13,18 @@ from summit.proposals.models import (
     Question,
     SessionFormat,
 )
+from summit.reviews.models import (
+    Assignment,
+    BlindText,
+    Conflict,
+    Criterion,
+    PendingDecision,
+    Review,
+    ReviewerProfile,
+    ReviewFlag,
+    ReviewSettings,
+    TrackCapacity,
+)
 from summit.summits.models import Summit, SummitRole, Track
 
 __all__ = [
@@ -20,16 +32,26 @@ __all__ = [
     "AccountToken",
     "Answer",
     "ApiToken",
+    "Assignment",
     "AuditEntry",
+    "BlindText",
     "CallSettings",
+    "Conflict",
+    "Criterion",
     "OutboxMessage",
+    "PendingDecision",
     "Presenter",
     "Proposal",
     "ProposalEvent",
     "Question",
+    "Review",
+    "ReviewFlag",
+    "ReviewSettings",
+    "ReviewerProfile",
     "SessionFormat",
     "Summit",
     "SummitRole",
     "Track",
+    "TrackCapacity",
     "User",
 ]

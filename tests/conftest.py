@@ -19,7 +19,6 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import text
 
 from config import normalise_database_url
 from summit import create_app
@@ -150,14 +149,11 @@ def _schema(database_url):
 def _empty_tables(app) -> None:
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in db.metadata.sorted_tables]
+        # DELETE in reverse dependency order: for the handful of rows a test
+        # leaves, it is several times faster than TRUNCATE on PostgreSQL.
         with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{t}"' for t in tables)
-                connection.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
         db.engine.dispose()
 
 
@@ -246,7 +242,7 @@ def make_summit(app):
         values.setdefault("starts_on", date(2027, 9, 23))
         values.setdefault("ends_on", date(2027, 9, 24))
         with app.app_context():
-            summit = create_summit(slug=slug, actor=None, make_current=True, **values)
+            create_summit(slug=slug, actor=None, make_current=True, **values)
             db.session.commit()
         return slug
 

@@ -7,6 +7,7 @@ everything else gets an HTML page in the visitor's language.
 from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -88,6 +89,10 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     if wants_json():
         body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
         return jsonify(body), status
+    if request_ctx.url_adapter is None:
+        # Routing failed before the request began (an untrusted Host header):
+        # the page template cannot build links, so answer in plain text.
+        return f"{status} {message}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
     html = render_template(
         "errors/error.html",
         status=status,

@@ -85,8 +85,10 @@ def seed_accounts(summit: Summit) -> list[User]:
 
 def seed() -> tuple[Summit, list[User]]:
     from summit.demo.proposals import seed_proposals
+    from summit.demo.reviews import seed_reviews
 
     summit = seed_summit()
     users = seed_accounts(summit)
     seed_proposals(summit)
+    seed_reviews(summit)
     return summit, users

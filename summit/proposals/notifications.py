@@ -107,7 +107,7 @@ def send_staff_message(
         locale=locale,
         summit=proposal.summit,
         proposal=proposal,
-        subject=subject,
-        body=body,
+        message_subject=subject,  # not "subject": the outbox passes that to the HTML part
+        message_body=body,
         link=_proposal_url(proposal),
     )

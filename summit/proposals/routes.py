@@ -450,6 +450,8 @@ def state_action(summit, code: str, action: str):
             services.change_state(proposal, targets[action], actor=current_user, as_staff=False)
             if action == "withdraw":
                 notifications.send_withdrawn(proposal)
+            if action == "decline":
+                _offer_freed_slot(proposal)
             message = {
                 "withdraw": _("Your proposal is withdrawn. We sent you a confirmation."),
                 "reopen": _("Your proposal is a draft again."),
@@ -465,6 +467,19 @@ def state_action(summit, code: str, action: str):
     db.session.commit()
     flash(message, "success")
     return redirect(back)
+
+
+def _offer_freed_slot(proposal) -> None:
+    """A declined session frees its place for the next waitlisted one of its topic."""
+    from summit.reviews import notifications as review_notifications
+    from summit.reviews import services as review_services
+
+    successor = review_services.offer_slot_after_decline(proposal, actor=None)
+    if successor is not None:
+        settings = review_services.ensure_review_setup(proposal.summit)
+        review_notifications.send_decision(
+            successor, share_comments=settings.share_comments_with_presenters
+        )
 
 
 @bp.route("/<slug>/invitations/<token>", methods=["GET", "POST"])

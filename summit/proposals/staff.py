@@ -67,6 +67,12 @@ def _naive_local(value, tz: str):
 # --- call configuration -----------------------------------------------------
 
 
+def _ensure_call(summit) -> None:
+    """Settings and default formats exist before any part of the call is edited."""
+    services.ensure_call(summit)
+    db.session.commit()
+
+
 @bp.route("/<slug>/staff/call", methods=["GET", "POST"])
 @staff_view
 def call_settings(summit):
@@ -101,6 +107,7 @@ def call_settings(summit):
 @bp.route("/<slug>/staff/call/formats/<code>", methods=["GET", "POST"])
 @staff_view
 def format_form(summit, code: str | None = None):
+    _ensure_call(summit)
     fmt = get_format(summit, code) if code else None
     if code and fmt is None:
         abort(404)
@@ -151,6 +158,7 @@ def _scope_choices(form, summit) -> None:
 @bp.route("/<slug>/staff/call/questions/<public_id>", methods=["GET", "POST"])
 @staff_view
 def question_form(summit, public_id: str | None = None):
+    _ensure_call(summit)
     question = get_question(summit, public_id) if public_id else None
     if public_id and question is None:
         abort(404)
@@ -195,6 +203,7 @@ def question_form(summit, public_id: str | None = None):
 @bp.route("/<slug>/staff/call/codes/new", methods=["GET", "POST"])
 @staff_view
 def access_code_form(summit):
+    _ensure_call(summit)
     form = AccessCodeForm()
     _scope_choices(form, summit)
     if form.validate_on_submit():

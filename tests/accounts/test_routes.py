@@ -1,4 +1,5 @@
 import re
+import socket
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from summit.accounts import services
 from summit.accounts.models import ApiToken, User
 from summit.accounts.queries import get_user_by_email
 from summit.core.clock import now
+from summit.core.outbox import deliver_pending
 from summit.core.tokens import hash_secret
 from summit.extensions import db
 from tests.conftest import PASSWORD, Auth
@@ -228,6 +230,17 @@ def test_protected_page_anonymous_redirects_to_login_with_next(client):
     assert response.headers["Location"] == "/account/login?next=/account/profile"
 
 
+def test_login_after_being_sent_to_log_in_returns_to_the_page_asked_for(client, make_user):
+    email = make_user()
+    sent_to = client.get("/account/tokens").headers["Location"]
+    form_page = client.get(sent_to).get_data(as_text=True)
+    next_value = re.search(r'name="next" type="hidden" value="([^"]*)"', form_page).group(1)
+
+    response = client.post(sent_to, data={"email": email, "password": PASSWORD, "next": next_value})
+
+    assert response.headers["Location"] == "/account/tokens"
+
+
 def test_logout_ends_every_session_of_the_user(app, client, make_user, auth):
     email = make_user()
     auth.login(email)
@@ -249,6 +262,32 @@ def test_logout_leaves_other_people_logged_in(app, make_user, auth):
     auth.logout()
 
     assert other.get("/account/profile").status_code == 200
+
+
+def test_logout_also_ends_remember_me_logins_elsewhere(app, make_user, auth):
+    email = make_user()
+    auth.login(email)
+    remembered = app.test_client()
+    Auth(remembered).login(email, remember="y")
+    remembered.delete_cookie("session")
+    assert remembered.get("/account/profile").status_code == 200
+    remembered.delete_cookie("session")
+
+    auth.logout()
+
+    assert remembered.get("/account/profile").status_code == 302
+
+
+def test_deactivated_account_is_logged_out_on_next_request(app, client, login_as):
+    email = login_as()
+    with app.app_context():
+        get_user_by_email(email).is_active_account = False
+        db.session.commit()
+
+    response = client.get("/account/profile")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/login")
 
 
 # --- password change ---------------------------------------------------------
@@ -419,6 +458,23 @@ def test_login_more_attempts_than_the_limit_answers_429(make_app, make_user):
     assert client.get("/account/login").status_code == 200
 
 
+def test_login_rate_limit_falls_back_to_memory_when_redis_is_down(make_app):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    limited = make_app(
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed}",
+    )
+    client = limited.test_client()
+    form = {"email": "nobody@example.org", "password": "wrong password"}
+
+    statuses = [client.post("/account/login", data=form).status_code for _ in range(4)]
+
+    assert statuses == [401, 401, 401, 429]
+
+
 # --- profile -------------------------------------------------------------------
 
 
@@ -541,3 +597,44 @@ def test_tokens_revoke_someone_elses_token_404_and_token_keeps_working(
     assert response.status_code == 404
     api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"})
     assert api.get_json()["email"] == owner
+
+
+# --- links in mail and the Host header ------------------------------------------------
+
+
+def test_reset_mail_link_uses_server_name_not_the_request_host(make_app, make_user, mailbox):
+    site = make_app(SERVER_NAME="summit.example.org")
+    email = make_user()
+
+    site.test_client().post(
+        "/account/forgot", data={"email": email}, headers={"Host": "evil.example"}
+    )
+
+    with site.app_context():
+        deliver_pending()
+    [message] = mailbox.to(email)
+    assert "http://summit.example.org/account/reset/" in mailbox.body(message)
+    assert "evil.example" not in mailbox.body(message)
+
+
+def test_untrusted_host_header_is_refused_when_trusted_hosts_is_set(make_app, make_user, mailbox):
+    site = make_app(TRUSTED_HOSTS=["summit.example.org"])
+    email = make_user()
+
+    response = site.test_client().post(
+        "/account/forgot", data={"email": email}, headers={"Host": "evil.example"}
+    )
+
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).startswith("400 ")
+    with site.app_context():
+        assert deliver_pending()["sent"] == 0
+
+
+def test_untrusted_host_header_on_the_api_gets_the_json_error(make_app):
+    site = make_app(TRUSTED_HOSTS=["summit.example.org"])
+
+    response = site.test_client().get("/api/v1/me", headers={"Host": "evil.example"})
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"

@@ -10,15 +10,19 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from babel.messages.pofile import read_po
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI, PASSWORD, wait_for
 
 E2E_DIR = Path(__file__).resolve().parent
+CATALOG = E2E_DIR.parents[1] / "summit/translations/es/LC_MESSAGES/messages.po"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -104,10 +108,22 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(make_app, make_summit):
+def summit_values() -> dict:
+    """Extra values for the live server's summit 2027; override it in a module to change them."""
+    return {}
+
+
+def open_call_values(at: datetime | None = None) -> dict:
+    """Summit values with the call for proposals open around ``at`` (default: now, UTC)."""
+    at = at or datetime.now(UTC)
+    return {"cfp_opens_at": at - timedelta(days=7), "cfp_closes_at": at + timedelta(days=30)}
+
+
+@pytest.fixture
+def live_server(make_app, make_summit, summit_values):
     """The app with real CSRF, mail sent to the loopback SMTP server after each request."""
     app = make_app(WTF_CSRF_ENABLED=True, MAIL_SEND_AFTER_REQUEST=True)
-    make_summit()
+    make_summit(**summit_values)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
@@ -221,3 +237,22 @@ def wait_for_mail(mailbox, address: str, timeout: float = 10.0):
     messages = wait_for(lambda: mailbox.to(address), timeout=timeout)
     assert messages, f"no mail reached {address} within {timeout}s"
     return messages[-1]
+
+
+# --- the Spanish catalog --------------------------------------------------
+
+
+@cache
+def _spanish_catalog():
+    with CATALOG.open("rb") as po:
+        return read_po(po, locale="es")
+
+
+def es(msgid: str, **values) -> str:
+    """What the Spanish site shows for ``msgid``: its translation, or the English fallback.
+
+    Read from the .po file at test time, so tests follow the translators' wording.
+    """
+    message = _spanish_catalog().get(msgid)
+    text = msgid if message is None or not message.string or message.fuzzy else message.string
+    return text % values if values else text

@@ -8,38 +8,21 @@ from __future__ import annotations
 
 import re
 import secrets
-from functools import cache
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     VIEWPORTS,
     check_a11y,
+    es,
     open_menu_if_collapsed,
     switch_language,
     wait_for_mail,
 )
 
-CATALOG = Path(__file__).resolve().parents[2] / "summit/translations/es/LC_MESSAGES/messages.po"
 PASSWORD = "a long walk to the summit"
 VERIFY_LINK = re.compile(r"https?://\S+/account/verify/\S+")
-
-
-@cache
-def _spanish_catalog():
-    with CATALOG.open("rb") as po:
-        return read_po(po, locale="es")
-
-
-def es(msgid: str) -> str:
-    """What the Spanish site shows for ``msgid``: its translation, or the English fallback."""
-    message = _spanish_catalog().get(msgid)
-    if message is None or not message.string or message.fuzzy:
-        return msgid
-    return message.string
 
 
 def _click_in_header(page, selector: str) -> None:

@@ -1,0 +1,1 @@
+"""Review: rubric, conflicts, assignment, scoring, aggregation and decisions."""
