@@ -1,0 +1,1 @@
+"""Registration: ticket types, registrations, households, waitlist, signed QR tickets."""
