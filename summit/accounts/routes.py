@@ -13,7 +13,7 @@ from summit.accounts.forms import (
     SignupForm,
     TokenForm,
 )
-from summit.accounts.queries import get_user_by_email, list_api_tokens
+from summit.accounts.queries import list_api_tokens
 from summit.core.auth import is_safe_next
 from summit.core.errors import DomainError
 from summit.core.i18n import select_locale
@@ -91,14 +91,11 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except DomainError as error:
+            db.session.rollback()
             if error.code == "email_unverified":
-                user = get_user_by_email(form.email.data)
-                db.session.rollback()
-                issued = services.issue_account_token(user, services.TokenPurpose.VERIFY_EMAIL)
+                user, issued = services.renew_verification(form.email.data)
                 notifications.send_verification(user, issued.secret)
                 db.session.commit()
-            else:
-                db.session.rollback()
             flash(error.message, "danger")
             return render_template("accounts/login.html", form=form), 401
         db.session.commit()

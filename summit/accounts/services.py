@@ -140,6 +140,14 @@ def verify_email(secret: str, *, at=None) -> User:
     return user
 
 
+def renew_verification(email: str, *, at=None) -> tuple[User, IssuedToken]:
+    """A fresh confirmation link for an account that has not confirmed its email."""
+    user = get_user_by_email(email)
+    if user is None or user.is_verified:
+        raise DomainError("nothing_to_verify", _("This email needs no confirmation."))
+    return user, issue_account_token(user, TokenPurpose.VERIFY_EMAIL, at=at)
+
+
 def authenticate(email: str, password: str, *, at=None) -> User:
     """One message for unknown email and wrong password: no account enumeration."""
     user = get_user_by_email(email)

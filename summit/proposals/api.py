@@ -106,6 +106,7 @@ def create(body: dict, slug: str):
     """Start a proposal (a draft) as its lead presenter."""
     user = require_login()
     summit = find_summit(slug)
+    services.ensure_call(summit)  # the default formats exist before a format code is looked up
     data, answers = _input(summit, body)
     proposal = services.create_proposal(
         summit,

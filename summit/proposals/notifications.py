@@ -1,5 +1,6 @@
 from flask import url_for
 
+from summit.accounts.queries import get_user_by_email
 from summit.core.outbox import queue_email
 from summit.extensions import db
 from summit.proposals import services
@@ -43,12 +44,13 @@ def send_withdrawn(proposal: Proposal) -> None:
 
 
 def send_invitation(invitation: services.Invitation, *, inviter, locale: str) -> None:
+    """In the invitee's language when they have an account, else in ``locale`` (the inviter's)."""
     presenter = invitation.presenter
     proposal = presenter.proposal
     queue_email(
         presenter.email,
         "proposals/emails/invitation",
-        locale=locale,
+        locale=_language(get_user_by_email(presenter.email), locale),
         summit=proposal.summit,
         inviter=inviter,
         proposal=proposal,
@@ -110,4 +112,27 @@ def send_staff_message(
         message_subject=subject,  # not "subject": the outbox passes that to the HTML part
         message_body=body,
         link=_proposal_url(proposal),
+    )
+
+
+def email_presenters(summit, recipients, *, actor, subjects: dict, bodies: dict, filters: dict):
+    """Staff's message to a filtered group: Spanish text for Spanish speakers when written."""
+    from summit.core import audit
+
+    for proposal, email, locale in recipients:
+        lang = "es" if locale == "es" and subjects.get("es") and bodies.get("es") else "en"
+        send_staff_message(
+            proposal,
+            email,
+            locale,
+            subject=subjects[lang].strip(),
+            body=bodies[lang].strip(),
+        )
+    audit.record(
+        "proposal.group_email",
+        actor=actor,
+        summit=summit,
+        object_type="proposal",
+        label=subjects["en"],
+        after={"recipients": len(recipients), "filters": filters},
     )

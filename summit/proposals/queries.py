@@ -220,3 +220,19 @@ def count_by_state(summit: Summit) -> dict[str, int]:
         .group_by(Proposal.state)
     ).all()
     return dict(rows)
+
+
+def list_recipients(proposals, *, include_copresenters: bool) -> list[tuple]:
+    """(proposal, email, language) for each lead (and co-presenter), once per proposal."""
+    seen, result = set(), []
+    for proposal in proposals:
+        for presenter in proposal.active_presenters:
+            if not presenter.is_lead and not include_copresenters:
+                continue
+            email = presenter.email or presenter.guardian_email
+            if not email or (proposal.id, email) in seen:
+                continue
+            seen.add((proposal.id, email))
+            locale = presenter.user.preferred_language if presenter.user else "en"
+            result.append((proposal, email, locale))
+    return result

@@ -47,6 +47,7 @@ from summit.proposals.queries import (
     list_formats,
     list_proposals,
     list_questions,
+    list_recipients,
 )
 from summit.summits.queries import get_track, list_tracks
 from summit.summits.routes import summit_view
@@ -339,24 +340,17 @@ def group_email(summit):
     filters = _filters()
     proposals = all_filtered_proposals(summit, filters)
     form = GroupEmailForm()
-    recipients = _recipients(proposals, include_copresenters=bool(form.include_copresenters.data))
+    recipients = list_recipients(
+        proposals, include_copresenters=bool(form.include_copresenters.data)
+    )
     if form.validate_on_submit():
-        for proposal, email, locale in recipients:
-            use_es = locale == "es" and form.subject_es.data and form.body_es.data
-            notifications.send_staff_message(
-                proposal,
-                email,
-                locale,
-                subject=(form.subject_es.data if use_es else form.subject_en.data).strip(),
-                body=(form.body_es.data if use_es else form.body_en.data).strip(),
-            )
-        audit.record(
-            "proposal.group_email",
+        notifications.email_presenters(
+            summit,
+            recipients,
             actor=current_user,
-            summit=summit,
-            object_type="proposal",
-            label=form.subject_en.data,
-            after={"recipients": len(recipients), "filters": filters.as_args()},
+            subjects={"en": form.subject_en.data, "es": form.subject_es.data},
+            bodies={"en": form.body_en.data, "es": form.body_es.data},
+            filters=filters.as_args(),
         )
         db.session.commit()
         flash(
@@ -376,21 +370,6 @@ def group_email(summit):
         proposal_count=len(proposals),
         recipient_count=len(recipients),
     ), status_for(form)
-
-
-def _recipients(proposals, *, include_copresenters: bool) -> list[tuple]:
-    seen, result = set(), []
-    for proposal in proposals:
-        for presenter in proposal.active_presenters:
-            if not presenter.is_lead and not include_copresenters:
-                continue
-            email = presenter.email or presenter.guardian_email
-            if not email or (proposal.id, email) in seen:
-                continue
-            seen.add((proposal.id, email))
-            locale = presenter.user.preferred_language if presenter.user else "en"
-            result.append((proposal, email, locale))
-    return result
 
 
 def _staff_proposal(summit, code: str):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from summit.accounts.models import User
 from summit.extensions import db
 from summit.proposals.enums import ProposalState
-from summit.proposals.models import Proposal
+from summit.proposals.models import Presenter, Proposal
 from summit.reviews.models import (
     Assignment,
     BlindText,
@@ -128,6 +128,12 @@ def list_proposal_reviews(proposal: Proposal) -> list[Review]:
     )
 
 
+def _not_on_team(user: User) -> tuple:
+    """Conditions leaving out proposals the user owns or presents on, conflict row or not."""
+    presenting = select(Presenter.proposal_id).where(Presenter.user_id == user.id)
+    return (Proposal.owner_id != user.id, Proposal.id.not_in(presenting))
+
+
 def reviewer_queue(summit: Summit, user: User) -> list[tuple[Proposal, Review | None]]:
     """The reviewer's assigned, unconflicted proposals: unreviewed first, fewest reviews first."""
     counts = (
@@ -148,6 +154,7 @@ def reviewer_queue(summit: Summit, user: User) -> list[tuple[Proposal, Review | 
             Assignment.summit_id == summit.id,
             Proposal.state.in_(REVIEWABLE_STATES),
             Proposal.id.not_in(conflicted),
+            *_not_on_team(user),
         )
     ).all()
     mine = {
@@ -172,6 +179,7 @@ def list_reviewable_proposals(summit: Summit, user: User) -> list[Proposal]:
                 Proposal.summit_id == summit.id,
                 Proposal.state.in_(REVIEWABLE_STATES),
                 Proposal.id.not_in(conflicted),
+                *_not_on_team(user),
             )
             .order_by(Proposal.id)
         )

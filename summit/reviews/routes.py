@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from summit.core.errors import DomainError
@@ -14,6 +15,7 @@ from summit.extensions import db
 from summit.proposals.queries import get_proposal
 from summit.reviews import services
 from summit.reviews.forms import ConflictForm, ExpertiseForm, review_form_class
+from summit.reviews.models import BlindText
 from summit.reviews.policies import can_review_in
 from summit.reviews.queries import (
     get_blind_text,
@@ -100,6 +102,7 @@ def review(summit, code: str):
         form.comment_committee.data = existing.comment_committee
         form.comment_presenters.data = existing.comment_presenters
         form.abstain.data = existing.is_abstained
+    refused = None  # a refusal that no field explains (deadline passed) keeps its status
     if form.validate_on_submit():
         try:
             services.submit_review(
@@ -115,6 +118,7 @@ def review(summit, code: str):
             db.session.rollback()
             if not apply_errors(form, error):
                 flash(error.message, "danger")
+                refused = error.status
         else:
             db.session.commit()
             flash(_("Review saved."), "success")
@@ -135,7 +139,7 @@ def review(summit, code: str):
         existing=existing,
         others=others,
         conflict_form=ConflictForm(),
-    ), status_for(form)
+    ), refused or status_for(form)
 
 
 @bp.post("/<slug>/review/<code>/conflict")
@@ -154,16 +158,28 @@ def declare_conflict(summit, code: str):
     return redirect(url_for("reviews.queue", slug=summit.slug))
 
 
+def _blind_titles(proposals, settings) -> dict[int, str]:
+    """Titles as reviewers may see them: in blind mode, staff's anonymized title if stored."""
+    titles = {p.id: p.title for p in proposals}
+    if settings.is_blind and titles:
+        query = select(BlindText).where(BlindText.proposal_id.in_(titles))
+        titles |= {t.proposal_id: t.title for t in db.session.scalars(query) if t.title}
+    return titles
+
+
 @bp.get("/<slug>/review/proposals")
 @reviewer_view
 def all_proposals(summit):
     """Everything under review the reviewer may see, to declare conflicts early."""
+    settings = services.ensure_review_setup(summit)
+    proposals = list_reviewable_proposals(summit, current_user)
     return render_template(
         "reviews/all.html",
         summit=summit,
-        proposals=list_reviewable_proposals(summit, current_user),
+        proposals=proposals,
+        titles=_blind_titles(proposals, settings),
         conflict_form=ConflictForm(),
-        settings=services.ensure_review_setup(summit),
+        settings=settings,
     )
 
 

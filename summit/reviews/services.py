@@ -573,7 +573,10 @@ def submit_review(
             clean[criterion.code] = value
     if errors:
         raise DomainError(
-            "invalid_scores", _("Please score every criterion, or abstain."), fields=errors
+            "invalid_scores",
+            _("Please score every criterion, or abstain."),
+            fields=errors,
+            status=422,
         )
     known_flags = {f.code for f in list_flags(proposal.summit)}
     values = {
