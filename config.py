@@ -49,6 +49,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    # Host names the app answers to. Links in emails are built from the request's
+    # host, so production must pin it (here or with SERVER_NAME) or a forged Host
+    # header could make a password-reset email point elsewhere.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    TRUSTED_HOSTS = TRUSTED_HOSTS or None
 
     # Languages
     LANGUAGES = ("en", "es")
@@ -121,6 +126,8 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if not (os.environ.get("SERVER_NAME") or os.environ.get("TRUSTED_HOSTS")):
+            missing.append("SERVER_NAME or TRUSTED_HOSTS")
         if missing:
             raise RuntimeError(
                 "Production configuration needs these environment variables: " + ", ".join(missing)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from summit.accounts import passwords
 from summit.accounts.enums import TokenPurpose
@@ -50,11 +52,20 @@ def sign_up(
     *, email: str, password: str, name: str, preferred_language: str = "en", at=None, **profile
 ) -> tuple[User, IssuedToken]:
     email = normalise_email(email)
+    taken = Conflict(
+        "email_taken",
+        _("An account with this email already exists. Log in, or reset your password."),
+        fields={"email": [_("This email already has an account.")]},
+    )
     if get_user_by_email(email) is not None:
-        raise Conflict(
-            "email_taken",
-            _("An account with this email already exists. Log in, or reset your password."),
-            fields={"email": [_("This email already has an account.")]},
+        raise taken
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise DomainError(
+            "bad_email",
+            _("Enter an email address like name@example.org."),
+            fields={"email": [_("Enter an email address like name@example.org.")]},
         )
     _check_password(password)
     user = User(
@@ -65,8 +76,11 @@ def sign_up(
         created_at=at or now(),
         **{k: (v or None) for k, v in profile.items() if k in PROFILE_FIELDS},
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two sign-ups with one email at the same instant
+            db.session.add(user)
+    except IntegrityError:
+        raise taken
     return user, issue_account_token(user, TokenPurpose.VERIFY_EMAIL, at=at)
 
 

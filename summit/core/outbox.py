@@ -140,7 +140,15 @@ def deliver_pending(*, limit: int = 100, at: datetime | None = None) -> dict[str
             break
         message.attempts += 1
         try:
-            send(_build(message))
+            mail = _build(message)
+        except ValueError as error:  # e.g. a header with a line break: it can never be sent
+            message.status = FAILED
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            counts["failed"] += 1
+            db.session.commit()
+            continue
+        try:
+            send(mail)
         except (OSError, smtplib.SMTPException) as error:
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:

@@ -922,11 +922,14 @@ def mark_duplicate(
     proposal.duplicate_of = of
     _log(proposal, "marked_duplicate", actor=actor, detail=of.code, at=at)
     if merge:
-        known = {(p.email or "").lower() for p in of.presenters} | {
-            p.user_id for p in of.presenters
-        }
+        # Only real emails and accounts count: a blank email or a missing account must not
+        # match another presenter's blank, or people without either would be dropped.
+        known_emails = {p.email.lower() for p in of.presenters if p.email}
+        known_users = {p.user_id for p in of.presenters if p.user_id is not None}
         for presenter in list(proposal.presenters):
-            if (presenter.email or "").lower() in known or presenter.user_id in known:
+            if (presenter.email and presenter.email.lower() in known_emails) or (
+                presenter.user_id is not None and presenter.user_id in known_users
+            ):
                 continue
             of.presenters.append(
                 Presenter(

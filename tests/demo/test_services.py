@@ -59,7 +59,7 @@ def test_seed_twice_gives_the_same_rows(ctx):
     assert _row_counts() == first
     assert first["summits"] == 1
     assert first["tracks"] == 21
-    assert first["summit_roles"] == 3
+    assert first["summit_roles"] >= sum(1 for a in DEMO_ACCOUNTS if a.role)
 
 
 def test_seed_demo_staff_can_log_in_and_open_staff_pages(app, client):

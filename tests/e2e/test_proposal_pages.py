@@ -1,8 +1,9 @@
 """The call for proposals pages pass axe (WCAG 2.1 A/AA) in English and Spanish, at 390 and 1280.
 
-Each test logs in once, walks its pages in English, switches to Spanish with
-the header button and walks them again; every page is checked at both widths
-by resizing instead of reloading. Data comes from the services, like the app's.
+Each test walks its pages in English, switches to Spanish with the header
+button and walks them again; every page is checked at both widths by resizing
+instead of reloading, and on a phone must not scroll sideways. Data comes from
+the services, as the app's own pages create it.
 """
 
 from __future__ import annotations
@@ -143,17 +144,17 @@ def _walk(page, visits: list[Visit]) -> None:
             _check(page)
 
 
-def _goto(page, url: str, status: int = 200) -> None:
+def _goto(page, url: str) -> None:
     response = page.goto(url)
-    assert response.status == status, f"{url} answered {response.status}"
+    assert response.status == 200, f"{url} answered {response.status}"
 
 
 def _post(page, button) -> None:
-    """Press a submit button; the answer is the same page with its errors (422)."""
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+    """Press a submit button; the answer is the same form with its errors (422)."""
+    with page.expect_navigation() as navigation:
         button.click()
-    assert answer.value.status == 422, f"{page.url} answered {answer.value.status}"
-    page.wait_for_load_state()
+    status = navigation.value.status
+    assert status == 422, f"{page.url} answered {status}"
 
 
 def _h1(page, text: str) -> None:
@@ -225,7 +226,7 @@ def test_visitor_guardian_and_invitee_pages_accessible(live_server, browse, make
         _goto(page, live_server("/2027/call"))
         _h1(page, t("Call for proposals"))
         expect(page.locator("main .lead")).to_contain_text(
-            t("The call is open until %(when)s.")[:12]
+            t("The call is open until %(when)s.").split("%(when)s")[0]
         )
 
     def invitation(page, t):
@@ -318,10 +319,6 @@ def test_staff_call_and_proposal_pages_accessible(live_server, browse, make_user
             proposal_detail,
             call_settings,
             form_page("/2027/staff/call/formats/new", "Add a format"),
-            form_page(
-                "/2027/staff/call/formats/workshop-60", "Workshop (60 minutes)", translated=False
-            ),
-            form_page("/2027/staff/call/questions/new", "Add a question"),
             form_page(
                 f"/2027/staff/call/questions/{question}",
                 "Have you presented before?",

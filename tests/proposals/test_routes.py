@@ -412,9 +412,10 @@ def test_other_persons_proposal_by_url_is_not_found(
     lead = load_proposal(code)["presenters"][0]["public_id"]
     login_as()
 
+    data = proposal_form("submit", title="Hijacked", email="me@example.org", name="Me")
+
     response = getattr(client, method)(
-        url.format(code=code, lead=lead),
-        data=proposal_form("submit", title="Hijacked", email="me@example.org", name="Me"),
+        url.format(code=code, lead=lead), data=data if method == "post" else None
     )
 
     assert response.status_code == 404
@@ -455,9 +456,9 @@ def test_anonymous_is_sent_to_login(
     response = getattr(client, method)(path)
 
     assert response.status_code == 302
-    location = response.headers["Location"]
-    assert location.startswith("/account/login?next=")
-    assert quote(path, safe="") in location or path in location
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/account/login"
+    assert parse_qs(location.query)["next"] == [path]
     assert load_proposal(code)["state"] == "submitted"
 
 
@@ -472,9 +473,7 @@ def test_accepted_copresenter_can_read_but_not_edit(
     copresenter = login_as()
     with app.app_context():
         proposal = db.session.query(Proposal).filter_by(code=code).one()
-        invitation = services.invite_copresenter(
-            proposal, actor=proposal.owner, email=copresenter
-        )
+        invitation = services.invite_copresenter(proposal, actor=proposal.owner, email=copresenter)
         services.accept_invitation(invitation.presenter, user=get_user_by_email(copresenter))
         db.session.commit()
 
@@ -841,3 +840,52 @@ def test_consent_link_reused_shows_not_found_page(consent_link, app, load_propos
     assert again.status_code == 404
     assert "This consent link is not valid or has already been used." in _text(again)
     assert load_proposal(code)["presenters"][1]["consent_status"] == "granted"
+
+
+def test_guardian_changed_after_refusal_gets_a_new_consent_request(
+    client, consent_link, app, mailbox, deliver, load_proposal
+):
+    link, code = consent_link
+    app.test_client().post(link, data={"decision": "no", "signed_name": "Pat Guardian"})
+    public_id = load_proposal(code)["presenters"][1]["public_id"]
+
+    response = client.post(
+        f"/2027/proposals/{code}/presenters/{public_id}/guardian",
+        data={"guardian_name": "Robin Guardian", "guardian_email": "robin@example.org"},
+        follow_redirects=True,
+    )
+    deliver()
+
+    assert "Guardian contact saved." in _text(response)
+    assert len(mailbox.to("robin@example.org")) == 1
+    assert load_proposal(code)["presenters"][1]["consent_status"] == "requested"
+
+
+def test_accepted_proposal_confirmed_by_accepted_copresenter(
+    app, open_call, make_user, make_proposal, client_for, load_proposal
+):
+    from summit.accounts.queries import get_user_by_email
+    from summit.proposals.models import Proposal
+
+    code = make_proposal(make_user(), submit=True)
+    co = make_user()
+    with app.app_context():
+        proposal = db.session.query(Proposal).filter_by(code=code).one()
+        invitation = services.invite_copresenter(proposal, actor=proposal.owner, email=co)
+        services.accept_invitation(invitation.presenter, user=get_user_by_email(co))
+        for state in ("under_review", "accepted"):
+            services.change_state(proposal, state, actor=None, as_staff=True)
+        db.session.commit()
+
+    response = client_for(co).post(f"/2027/proposals/{code}/confirm", follow_redirects=True)
+
+    assert "Thank you! You are confirmed as presenters." in _text(response)
+    assert load_proposal(code)["state"] == "confirmed"
+
+
+def test_hostile_markup_finder_catches_live_markup_but_not_escaped_text():
+    assert hostile_markup("&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href=x&gt;") == []
+    assert hostile_markup('<script src="/static/js/word-count.js"></script>') == []
+    assert hostile_markup("<script>alert(1)</script>") != []
+    assert hostile_markup('<a href=" javascript:alert(1)">x</a>') != []
+    assert hostile_markup("<img src=x onerror=alert(1)>") != []

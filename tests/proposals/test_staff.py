@@ -67,17 +67,18 @@ def staff(client, open_call, login_as):
 
 # --- who may see the staff pages ---------------------------------------------------------
 
-STAFF_PAGES = [
-    "/2027/staff/call",
-    "/2027/staff/call/formats/new",
-    "/2027/staff/call/formats/workshop-60",
-    "/2027/staff/call/questions/new",
-    "/2027/staff/call/codes/new",
-    "/2027/staff/proposals",
-    "/2027/staff/proposals/export.csv",
-    "/2027/staff/proposals/email",
-    "/2027/staff/proposals/{code}",
-]
+STAFF_PAGE_TEXT = {
+    "/2027/staff/call": "Call for proposals settings",
+    "/2027/staff/call/formats/new": "Add a format",
+    "/2027/staff/call/formats/workshop-60": "Workshop (60 minutes)",
+    "/2027/staff/call/questions/new": "Add a question",
+    "/2027/staff/call/codes/new": "Create an access code",
+    "/2027/staff/proposals": "1 proposal matches.",
+    "/2027/staff/proposals/export.csv": "code,state,title,",
+    "/2027/staff/proposals/email": "The message goes to 1 person.",
+    "/2027/staff/proposals/{code}": "Change status",
+}
+STAFF_PAGES = list(STAFF_PAGE_TEXT)
 
 
 @pytest.fixture
@@ -87,9 +88,7 @@ def submitted_code(open_call, make_user, make_proposal):
 
 @pytest.mark.parametrize("url", STAFF_PAGES)
 @pytest.mark.parametrize("role", ["reviewer", "door", None])
-def test_staff_pages_without_staff_role_are_forbidden(
-    client, login_as, submitted_code, url, role
-):
+def test_staff_pages_without_staff_role_are_forbidden(client, login_as, submitted_code, url, role):
     login_as(role)
 
     response = client.get(url.format(code=submitted_code))
@@ -111,6 +110,7 @@ def test_staff_pages_for_staff_render(client, staff, submitted_code, url):
     response = client.get(url.format(code=submitted_code))
 
     assert response.status_code == 200
+    assert STAFF_PAGE_TEXT[url] in _text(response)
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_staff_detail_unknown_code_is_not_found(client, staff):
     assert response.status_code == 404
 
 
-# --- list, filters, pagination ------------------------------------------------------------------
+# --- list, filters, pagination ------------------------------------------------------------
 
 
 @pytest.fixture
@@ -204,9 +204,7 @@ def catalogue(app, open_call, make_user, make_proposal):
         ("track=pillar-family&county=Fresno&lead_role=educator", {"homework"}),
     ],
 )
-def test_proposal_list_filter_returns_matching_proposals(
-    client, staff, catalogue, query, expected
-):
+def test_proposal_list_filter_returns_matching_proposals(client, staff, catalogue, query, expected):
     response = client.get(f"/2027/staff/proposals?{query}")
 
     assert _listed(response) == {catalogue[label] for label in expected}
@@ -300,9 +298,7 @@ def test_export_csv_neutralises_formula_cells(client, app, staff, make_user, mak
     assert "proposal.export" in _audit_actions(app)
 
 
-def test_export_csv_hostile_markup_is_served_as_inert_data(
-    client, staff, make_user, make_proposal
-):
+def test_export_csv_hostile_markup_is_served_as_inert_data(client, staff, make_user, make_proposal):
     code = make_proposal(
         make_user(),
         submit=True,
@@ -320,7 +316,7 @@ def test_export_csv_hostile_markup_is_served_as_inert_data(
     assert row["title"] == "<script>alert('x')</script>"  # the presenter's text, as data
 
 
-# --- hostile text on staff pages -------------------------------------------------------------------
+# --- hostile text on staff pages ----------------------------------------------------------
 
 
 def test_staff_list_and_detail_hostile_text_is_inert(client, app, staff, make_user, make_proposal):
@@ -456,7 +452,7 @@ def test_staff_accept_after_guardian_consent_is_saved(
     assert "Guardian consent: Consent given · media release: no" in _text(response)
 
 
-# --- duplicates ---------------------------------------------------------------------------------
+# --- duplicates ---------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -474,9 +470,7 @@ def pair(app, open_call, make_user, make_proposal):
     return original, copy, copy_owner
 
 
-def test_staff_mark_duplicate_links_to_original_and_keeps_state(
-    client, staff, pair, load_proposal
-):
+def test_staff_mark_duplicate_links_to_original_and_keeps_state(client, staff, pair, load_proposal):
     original, copy, _owner = pair
 
     response = client.post(
@@ -497,14 +491,33 @@ def test_staff_merge_duplicate_moves_presenters_and_withdraws_copy(
 ):
     original, copy, copy_owner = pair
 
-    client.post(
-        f"/2027/staff/proposals/{copy}/duplicate", data={"of_code": original, "merge": "y"}
-    )
+    client.post(f"/2027/staff/proposals/{copy}/duplicate", data={"of_code": original, "merge": "y"})
 
     merged = load_proposal(original)
     assert {p["email"] for p in merged["presenters"]} >= {copy_owner, "guest@example.org"}
     assert load_proposal(copy)["state"] == "withdrawn"
     assert "proposal.duplicate" in _audit_actions(app)
+
+
+def test_staff_merge_keeps_copy_presenters_without_account_or_email(
+    client, app, staff, pair, load_proposal
+):
+    from summit.proposals.models import Proposal
+
+    original, copy, _owner = pair
+    with app.app_context():
+        first = db.session.scalars(select(Proposal).where(Proposal.code == original)).one()
+        services.invite_copresenter(first, actor=first.owner, email="pending@example.org")
+        db.session.commit()
+    _with_student(app, copy)
+
+    client.post(f"/2027/staff/proposals/{copy}/duplicate", data={"of_code": original, "merge": "y"})
+
+    names = [p["name"] for p in load_proposal(original)["presenters"]]
+    emails = [p["email"] for p in load_proposal(original)["presenters"]]
+    assert "Student Presenter" in names
+    assert emails.count("guest@example.org") == 1
+    assert emails.count("pending@example.org") == 1
 
 
 @pytest.mark.parametrize(
@@ -529,7 +542,7 @@ def test_staff_mark_duplicate_bad_original_flashes_and_changes_nothing(
     assert load_proposal(copy)["duplicate_of"] is None
 
 
-# --- group email ---------------------------------------------------------------------------------
+# --- group email --------------------------------------------------------------------------
 
 
 def test_group_email_goes_to_filtered_leads_in_their_language(
@@ -623,7 +636,7 @@ def test_group_email_without_subject_is_refused_and_sends_nothing(
         assert db.session.query(OutboxMessage).count() == 0
 
 
-# --- call settings, formats, questions, access codes -----------------------------------------------
+# --- call settings, formats, questions, access codes --------------------------------------
 
 
 def _call_form(**overrides) -> dict:
