@@ -79,6 +79,25 @@ NEXT_STEPS = {
 }  # fmt: skip
 
 
+# The proposal history's actions, for people.
+HISTORY_LABELS = {
+    "created": _l("Proposal started"),
+    "edited": _l("Proposal edited"),
+    "state": _l("Status changed"),
+    "invited": _l("Co-presenter invited"),
+    "invite_resent": _l("Invitation sent again"),
+    "invite_accepted": _l("Invitation accepted"),
+    "invite_declined": _l("Invitation declined"),
+    "presenter_added": _l("Presenter added"),
+    "presenter_removed": _l("Presenter removed"),
+    "guardian_set": _l("Guardian contact saved"),
+    "consent_granted": _l("Guardian gave consent"),
+    "consent_refused": _l("Guardian refused consent"),
+    "marked_duplicate": _l("Marked as duplicate"),
+    "merged_from": _l("Presenters merged from a duplicate"),
+}
+
+
 class SessionLanguage(StrEnum):
     ENGLISH = "en"
     SPANISH = "es"

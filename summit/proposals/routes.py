@@ -18,6 +18,7 @@ from summit.proposals import notifications, policies, services
 from summit.proposals.enums import (
     AV_NEEDS_LABELS,
     CONSENT_STATUS_LABELS,
+    HISTORY_LABELS,
     INVITE_STATUS_LABELS,
     NEXT_STEPS,
     ROOM_SETUP_LABELS,
@@ -57,6 +58,7 @@ def proposal_labels() -> dict:
         "missing_labels": MISSING_LABELS,
         "role_type_labels": PRESENTER_ROLE_LABELS,
         "room_setup_labels": ROOM_SETUP_LABELS,
+        "history_labels": HISTORY_LABELS,
         "av_labels": AV_NEEDS_LABELS,
     }
 

@@ -385,7 +385,7 @@ def proposal_detail(summit, code: str):
     proposal = _staff_proposal(summit, code)
     state_form = StateForm()
     allowed = TRANSITIONS[ProposalState(proposal.state)]
-    state_form.state.choices = [
+    state_form.state.choices = [SelectChoice("", _("Choose a status"))] + [
         SelectChoice(s.value, STATE_LABELS[s]) for s in ProposalState if s in allowed
     ]
     return render_template(
