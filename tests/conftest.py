@@ -150,27 +150,50 @@ def _empty_tables(app) -> None:
     with app.app_context():
         db.session.remove()
         # DELETE in reverse dependency order: for the handful of rows a test
-        # leaves, it is several times faster than TRUNCATE on PostgreSQL.
+        # leaves, it is faster than TRUNCATE on PostgreSQL.
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+def _config(database_url: str, smtp_port: int, **overrides) -> dict:
+    return {
+        **TEST_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def _default_app(_schema, smtp_server):
+    """One app for the whole run: building one costs about 0.3 s (routes, OpenAPI).
+
+    Tests that need other settings use ``make_app``; nothing here keeps state
+    between tests except the database, which ``_clean_database`` empties.
+    """
+    _box, port = smtp_server
+    app = create_app("testing", **_config(_schema, port))
+    yield app
+    with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
 @pytest.fixture
-def make_app(_schema, smtp_server):
+def _clean_database(_default_app):
+    yield
+    _empty_tables(_default_app)
+
+
+@pytest.fixture
+def make_app(_schema, smtp_server, _clean_database):
     created = []
 
     def factory(**overrides):
         _box, port = smtp_server
-        config = {
-            **TEST_CONFIG,
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": port,
-            **overrides,
-        }
-        app = create_app("testing", **config)
+        app = create_app("testing", **_config(_schema, port, **overrides))
         created.append(app)
         return app
 
@@ -179,13 +202,11 @@ def make_app(_schema, smtp_server):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    if created:
-        _empty_tables(create_app("testing", SQLALCHEMY_DATABASE_URI=_schema))
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(_default_app, _clean_database):
+    return _default_app
 
 
 @pytest.fixture

@@ -97,7 +97,9 @@ def review(summit, code: str):
     if request.method == "GET" and existing is not None:
         for criterion in criteria:
             value = existing.scores.get(criterion.code)
-            getattr(form, f"score_{criterion.code}").data = str(value) if value else None
+            getattr(form, f"score_{criterion.code}").data = (
+                str(value) if value is not None else None
+            )
         form.flags_.data = existing.flags
         form.comment_committee.data = existing.comment_committee
         form.comment_presenters.data = existing.comment_presenters
