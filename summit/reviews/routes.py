@@ -61,6 +61,7 @@ def queue(summit):
         summit=summit,
         items=items,
         done=sum(1 for _p, review in items if review is not None),
+        titles=_blind_titles([p for p, _review in items], settings),
         settings=settings,
         criteria=list_criteria(summit),
     )

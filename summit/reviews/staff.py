@@ -16,6 +16,7 @@ from summit.accounts.queries import get_user_by_email
 from summit.core import audit
 from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
+from summit.core.i18n import select_locale
 from summit.extensions import db
 from summit.proposals.enums import ProposalState
 from summit.proposals.models import Proposal
@@ -37,6 +38,7 @@ from summit.reviews.queries import (
     get_criterion,
     list_conflicts,
     list_criteria,
+    list_flags,
     list_proposal_assignments,
     list_proposal_reviews,
     list_reviewers,
@@ -251,6 +253,7 @@ def proposal_reviews(summit, code: str):
         conflicts=list_conflicts(proposal),
         score=scores.get(proposal.id),
         criteria=list_criteria(summit),
+        flag_names={f.code: f.name(select_locale()) for f in list_flags(summit)},
         assign_form=assign_form,
         conflict_form=conflict_form,
         blind_form=blind_form,
