@@ -18,8 +18,8 @@ from summit.accounts.enums import (
     PRESENTER_ROLE_LABELS,
 )
 from summit.accounts.passwords import MIN_LENGTH
+from summit.core.forms import REQUIRED
 
-REQUIRED = _l("This field is required.")
 EMAIL_MSG = _l("Enter an email address like name@example.org.")
 
 

@@ -103,3 +103,42 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def save_fields(
+    obj,
+    values: dict,
+    *,
+    allowed: tuple[str, ...],
+    action: str,
+    actor,
+    summit,
+    object_type: str,
+    ident,
+    label,
+    created: bool,
+):
+    """Set ``values`` (only ``allowed`` names) on ``obj``, flush, and audit what changed.
+
+    ``ident`` and ``label`` are callables of the object, read after the flush so a
+    new row already has its identifiers. Nothing is recorded when nothing changed.
+    """
+    before = None if created else snapshot(obj, allowed)
+    for key, value in values.items():
+        if key not in allowed:
+            raise ValueError(f"not a {object_type} field: {key}")
+        setattr(obj, key, value)
+    db.session.flush()
+    after = snapshot(obj, allowed)
+    if created or before != after:
+        record(
+            action,
+            actor=actor,
+            summit=summit,
+            object_type=object_type,
+            object_id=ident(obj),
+            label=label(obj),
+            before=before,
+            after=after,
+        )
+    return obj

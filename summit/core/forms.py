@@ -1,6 +1,22 @@
-"""Glue between domain errors and Flask-WTF forms."""
+"""Form plumbing shared by every domain: common messages, fields, error glue."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from summit.core.errors import DomainError
+
+REQUIRED = _l("This field is required.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple choice; unknown values are dropped by the services."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        pass
 
 
 def apply_errors(form, error: DomainError) -> bool:

@@ -8,14 +8,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from summit.accounts.enums import AGE_BAND_LABELS, PRESENTER_ROLE_LABELS
+from summit.core.forms import REQUIRED, MultiCheckboxField
 from summit.proposals.enums import (
     AV_NEEDS_LABELS,
     GRADE_BAND_LABELS,
@@ -25,17 +24,6 @@ from summit.proposals.enums import (
     STATE_LABELS,
     QuestionKind,
 )
-
-REQUIRED = _l("This field is required.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        # Unknown values are dropped by the service; never crash on them.
-        pass
 
 
 def _pairs(labels: dict) -> list[SelectChoice]:

@@ -146,45 +146,30 @@ def save_format(
     code: str | None = None,
     **values,
 ) -> SessionFormat:
-    from summit.summits.services import SLUG_RE
+    from summit.summits.services import new_code
 
-    if fmt is None:
-        code = (code or "").strip().lower()
-        if not SLUG_RE.match(code):
-            raise DomainError(
-                "bad_code",
-                _("Use 2–40 lowercase letters, digits or hyphens for the code."),
-                fields={"code": [_("Not a valid code.")]},
-            )
-        if any(f.code == code for f in list_formats(summit)):
-            raise Conflict(
-                "code_taken",
-                _("Another format uses this code."),
-                fields={"code": [_("Already used.")]},
-            )
+    created = fmt is None
+    if created:
+        code = new_code(
+            code,
+            (f.code for f in list_formats(summit)),
+            taken_message=_("Another format uses this code."),
+            field_message=_("Already used."),
+        )
         fmt = SessionFormat(summit_id=summit.id, code=code)
         db.session.add(fmt)
-        before = None
-        action = "format.create"
-    else:
-        before = audit.snapshot(fmt, FORMAT_FIELDS)
-        action = "format.update"
-    for key, value in values.items():
-        if key not in FORMAT_FIELDS:
-            raise ValueError(f"not a format field: {key}")
-        setattr(fmt, key, value)
-    db.session.flush()
-    audit.record(
-        action,
+    return audit.save_fields(
+        fmt,
+        values,
+        allowed=FORMAT_FIELDS,
+        action="format.create" if created else "format.update",
         actor=actor,
         summit=summit,
         object_type="format",
-        object_id=fmt.code,
-        label=fmt.name_en,
-        before=before,
-        after=audit.snapshot(fmt, FORMAT_FIELDS),
+        ident=lambda f: f.code,
+        label=lambda f: f.name_en,
+        created=created,
     )
-    return fmt
 
 
 QUESTION_FIELDS = (
@@ -232,28 +217,22 @@ def save_question(summit: Summit, *, actor: User, question: Question | None = No
         )
     if kind not in CHOICE_KINDS:
         values["options"] = []
-    if question is None:
+    created = question is None
+    if created:
         question = Question(summit_id=summit.id, public_id=random_code(8))
         db.session.add(question)
-        before, action = None, "question.create"
-    else:
-        before, action = audit.snapshot(question, QUESTION_FIELDS), "question.update"
-    for key, value in values.items():
-        if key not in QUESTION_FIELDS:
-            raise ValueError(f"not a question field: {key}")
-        setattr(question, key, value)
-    db.session.flush()
-    audit.record(
-        action,
+    return audit.save_fields(
+        question,
+        values,
+        allowed=QUESTION_FIELDS,
+        action="question.create" if created else "question.update",
         actor=actor,
         summit=summit,
         object_type="question",
-        object_id=question.public_id,
-        label=question.prompt_en,
-        before=before,
-        after=audit.snapshot(question, QUESTION_FIELDS),
+        ident=lambda q: q.public_id,
+        label=lambda q: q.prompt_en,
+        created=created,
     )
-    return question
 
 
 def create_access_code(

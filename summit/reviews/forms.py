@@ -7,22 +7,12 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-REQUIRED = _l("This field is required.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        pass  # unknown values are dropped by the service
+from summit.core.forms import REQUIRED, MultiCheckboxField
 
 
 def review_form_class(criteria, flags, locale: str):

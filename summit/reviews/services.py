@@ -144,7 +144,7 @@ def save_criterion(
     code: str | None = None,
     **values,
 ) -> Criterion:
-    from summit.summits.services import SLUG_RE
+    from summit.summits.services import new_code
 
     if (
         values.get("scale_max") is not None
@@ -156,41 +156,28 @@ def save_criterion(
             _("The highest score must be above the lowest."),
             fields={"scale_max": [_("Must be above the lowest score.")]},
         )
-    if criterion is None:
-        code = (code or "").strip().lower()
-        if not SLUG_RE.match(code):
-            raise DomainError(
-                "bad_code",
-                _("Use 2–40 lowercase letters, digits or hyphens for the code."),
-                fields={"code": [_("Not a valid code.")]},
-            )
-        if any(c.code == code for c in list_criteria(summit, active_only=False)):
-            raise ConflictError(
-                "code_taken",
-                _("Another criterion uses this code."),
-                fields={"code": [_("Already used.")]},
-            )
+    created = criterion is None
+    if created:
+        code = new_code(
+            code,
+            (c.code for c in list_criteria(summit, active_only=False)),
+            taken_message=_("Another criterion uses this code."),
+            field_message=_("Already used."),
+        )
         criterion = Criterion(summit_id=summit.id, code=code)
         db.session.add(criterion)
-        before, action = None, "criterion.create"
-    else:
-        before, action = audit.snapshot(criterion, CRITERION_FIELDS), "criterion.update"
-    for key, value in values.items():
-        if key not in CRITERION_FIELDS:
-            raise ValueError(f"not a criterion field: {key}")
-        setattr(criterion, key, value)
-    db.session.flush()
-    audit.record(
-        action,
+    return audit.save_fields(
+        criterion,
+        values,
+        allowed=CRITERION_FIELDS,
+        action="criterion.create" if created else "criterion.update",
         actor=actor,
         summit=summit,
         object_type="criterion",
-        object_id=criterion.code,
-        label=criterion.name_en,
-        before=before,
-        after=audit.snapshot(criterion, CRITERION_FIELDS),
+        ident=lambda c: c.code,
+        label=lambda c: c.name_en,
+        created=created,
     )
-    return criterion
 
 
 def set_expertise(summit: Summit, user: User, tracks: list) -> ReviewerProfile:

@@ -13,9 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from summit.core.forms import REQUIRED
 from summit.summits.enums import ROLE_LABELS, TRACK_KIND_LABELS
 
-REQUIRED = _l("This field is required.")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 PHASE_FIELDS = (
     "cfp_opens_at",

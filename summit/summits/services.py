@@ -15,7 +15,7 @@ from summit.core.errors import Conflict, DomainError, NotFound
 from summit.extensions import db
 from summit.summits.enums import Role, TrackKind
 from summit.summits.models import Summit, SummitRole, Track
-from summit.summits.queries import get_summit_by_slug, get_track
+from summit.summits.queries import get_summit_by_slug
 from summit.summits.taxonomy import FRAMEWORK_TRACKS
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -260,7 +260,8 @@ def _check_track(values: dict) -> None:
         raise DomainError("invalid_track", _("Please correct the track details."), fields=errors)
 
 
-def create_track(summit: Summit, *, actor: User, code: str, kind: str, **values) -> Track:
+def new_code(code: str | None, existing, *, taken_message: str, field_message=None) -> str:
+    """A new short code (tracks, formats, criteria): well-formed and not yet used."""
     code = (code or "").strip().lower()
     if not SLUG_RE.match(code):
         raise DomainError(
@@ -268,9 +269,17 @@ def create_track(summit: Summit, *, actor: User, code: str, kind: str, **values)
             _("Use 2–40 lowercase letters, digits or hyphens for the code."),
             fields={"code": [_("Not a valid code.")]},
         )
-    if get_track(summit, code) is not None:
-        message = _("Another track uses this code.")
-        raise Conflict("code_taken", message, fields={"code": [message]})
+    if code in set(existing):
+        raise Conflict(
+            "code_taken", taken_message, fields={"code": [field_message or taken_message]}
+        )
+    return code
+
+
+def create_track(summit: Summit, *, actor: User, code: str, kind: str, **values) -> Track:
+    code = new_code(
+        code, (t.code for t in summit.tracks), taken_message=_("Another track uses this code.")
+    )
     _check_track(values)
     track = Track(summit=summit, code=code, kind=TrackKind(kind).value, **values)
     db.session.add(track)
