@@ -1,6 +1,7 @@
 from sqlalchemy import func, select
 
 from summit.accounts.models import ApiToken, User
+from summit.core.db import like_pattern
 from summit.extensions import db
 
 
@@ -32,6 +33,8 @@ def search_users(term: str, *, limit: int = 50) -> list[User]:
     query = select(User).order_by(User.name)
     term = (term or "").strip().lower()
     if term:
-        like = f"%{term}%"
-        query = query.where(func.lower(User.name).like(like) | User.email.like(like))
+        like = like_pattern(term)
+        query = query.where(
+            func.lower(User.name).like(like, escape="\\") | User.email.like(like, escape="\\")
+        )
     return list(db.session.scalars(query.limit(limit)))

@@ -6,6 +6,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from summit.accounts.models import User
+from summit.core.db import like_pattern
 from summit.core.tokens import hash_secret
 from summit.extensions import db
 from summit.proposals.enums import InviteStatus
@@ -175,14 +176,17 @@ def filtered_proposals_query(summit: Summit, filters: ProposalFilters) -> Select
         )
     term = (filters.q or "").strip().lower()
     if term:
-        like = f"%{term}%"
+        like = like_pattern(term)
         query = query.where(
             or_(
-                func.lower(Proposal.title).like(like),
-                func.lower(Proposal.code).like(like),
+                func.lower(Proposal.title).like(like, escape="\\"),
+                func.lower(Proposal.code).like(like, escape="\\"),
                 exists().where(
                     Presenter.proposal_id == Proposal.id,
-                    or_(func.lower(Presenter.name).like(like), Presenter.email.like(like)),
+                    or_(
+                        func.lower(Presenter.name).like(like, escape="\\"),
+                        Presenter.email.like(like, escape="\\"),
+                    ),
                 ),
             )
         )
