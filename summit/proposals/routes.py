@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from summit.accounts.enums import PRESENTER_ROLE_LABELS
@@ -59,8 +60,16 @@ def proposal_labels() -> dict:
         "role_type_labels": PRESENTER_ROLE_LABELS,
         "room_setup_labels": ROOM_SETUP_LABELS,
         "history_labels": HISTORY_LABELS,
+        "text_lang": text_lang,
         "av_labels": AV_NEEDS_LABELS,
     }
+
+
+def text_lang(proposal) -> Markup:
+    """``lang`` attribute for a proposal's own text when it is in one language (WCAG 3.1.2)."""
+    if proposal.language in ("en", "es"):
+        return Markup(' lang="{}"').format(proposal.language)
+    return Markup("")
 
 
 MISSING_LABELS = {

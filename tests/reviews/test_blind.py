@@ -134,6 +134,7 @@ def _views(browse_as, email: str, code: str) -> dict[str, str]:
     return {
         "page": _get(reviewer, "review-page", code),
         "listing": _get(reviewer, f"/{SLUG}/review/proposals", code),
+        "queue": _get(reviewer, f"/{SLUG}/review/", code),
         "api": repr(next(i["proposal"] for i in api if i["proposal"]["code"] == code)),
     }
 
@@ -147,6 +148,7 @@ def test_blind_text_replaces_the_original_for_reviewers(named_in_text, browse_as
     assert "Visit a partner district." in views["page"]
     assert "A district&#39;s family nights" in views["page"]
     assert "A district&#39;s family nights" in views["listing"]
+    assert "A district&#39;s family nights" in views["queue"]
     assert "A family liaison tells" in views["api"]
     for text in views.values():
         assert "Quokka" not in text
@@ -173,8 +175,10 @@ def test_blind_off_shows_the_original_text_again(world, named_in_text, browse_as
 
     assert "Zyxwv Quokka tells how Quokka Unified runs family nights." in views["page"]
     assert "Quokka Unified family nights" in views["listing"]
+    assert "Quokka Unified family nights" in views["queue"]
     assert "Zyxwv Quokka tells how" in views["api"]
-    assert "A family liaison" not in views["page"] + views["listing"] + views["api"]
+    blind = ("A district", "A family liaison", "a partner district")
+    assert [name for name, text in views.items() if any(b in text for b in blind)] == []
 
 
 def test_blind_off_still_shows_no_presenter_details(world, team, reviewers, browse_as):
