@@ -8,10 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from summit.core.clock import now
 from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
 from summit.core.i18n import select_locale
 from summit.extensions import db
+from summit.proposals.enums import ProposalState
 from summit.proposals.queries import get_proposal
 from summit.reviews import services
 from summit.reviews.forms import ConflictForm, ExpertiseForm, review_form_class
@@ -131,8 +133,11 @@ def review(summit, code: str):
     others = []
     if services.can_see_other_reviews(proposal, current_user):
         others = [r for r in list_proposal_reviews(proposal) if r.reviewer_id != current_user.id]
+    deadline = summit.review_deadline_at
+    locked = deadline is not None and now() >= deadline
     return render_template(
         "reviews/review.html",
+        locked=locked,
         summit=summit,
         proposal=proposal,
         text=_blind_view(proposal, settings),
@@ -149,8 +154,8 @@ def review(summit, code: str):
 @reviewer_view
 def declare_conflict(summit, code: str):
     proposal = get_proposal(summit, code)
-    if proposal is None:
-        abort(404)
+    if proposal is None or proposal.state == ProposalState.DRAFT.value:
+        abort(404)  # drafts are private: never confirm that a draft's code exists
     form = ConflictForm()
     if form.validate_on_submit():
         services.declare_conflict(

@@ -728,8 +728,8 @@ def send_decisions(summit: Summit, *, actor: User, at=None) -> DecisionOutcome:
     return DecisionOutcome(applied, skipped)
 
 
-def next_waitlisted(proposal: Proposal) -> Proposal | None:
-    """The best-ranked waitlisted proposal of the same track."""
+def ranked_waitlist(proposal: Proposal) -> list[Proposal]:
+    """Waitlisted proposals of the same track, best normalised score first."""
     candidates = list(
         db.session.scalars(
             select(Proposal).where(
@@ -740,7 +740,7 @@ def next_waitlisted(proposal: Proposal) -> Proposal | None:
         )
     )
     if not candidates:
-        return None
+        return []
     scores, _stats = score_summit(proposal.summit)
 
     def rank(p):
@@ -750,27 +750,33 @@ def next_waitlisted(proposal: Proposal) -> Proposal | None:
             -p.id,
         )
 
-    return max(candidates, key=rank)
+    return sorted(candidates, key=rank, reverse=True)
+
+
+def next_waitlisted(proposal: Proposal) -> Proposal | None:
+    """The best-ranked waitlisted proposal of the same track."""
+    ranked = ranked_waitlist(proposal)
+    return ranked[0] if ranked else None
 
 
 def offer_slot_after_decline(proposal: Proposal, *, actor: User | None, at=None):
-    """A declined session frees its slot for the next waitlisted one of its track."""
-    successor = next_waitlisted(proposal)
-    if successor is None:
-        return None
-    try:
-        with db.session.begin_nested():
-            proposal_services.change_state(
-                successor,
-                ProposalState.ACCEPTED,
-                actor=actor,
-                as_staff=True,
-                note=f"slot freed by {proposal.code}",
-                at=at,
-            )
-    except DomainError:
-        return None
-    return successor
+    """A declined session frees its slot for the best waitlisted one of its track that
+    can be accepted (one still waiting for a guardian's consent is passed over)."""
+    for successor in ranked_waitlist(proposal):
+        try:
+            with db.session.begin_nested():
+                proposal_services.change_state(
+                    successor,
+                    ProposalState.ACCEPTED,
+                    actor=actor,
+                    as_staff=True,
+                    note=f"slot freed by {proposal.code}",
+                    at=at,
+                )
+        except DomainError:
+            continue
+        return successor
+    return None
 
 
 # --- overviews --------------------------------------------------------------------

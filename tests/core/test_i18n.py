@@ -174,7 +174,12 @@ def test_es_catalog_babel_checks_report_no_errors():
 def test_es_compiled_catalog_matches_po():
     assert ES_MO.exists(), f"{ES_MO.name} is missing: run `make compile-messages`"
     with ES_MO.open("rb") as handle:
-        compiled = {(_key(m.id), m.context): m.string for m in read_mo(handle) if m.id}
+        # Plural strings come back as a list from .mo and a tuple from .po.
+        compiled = {
+            (_key(m.id), m.context): tuple(m.string) if isinstance(m.string, list) else m.string
+            for m in read_mo(handle)
+            if m.id
+        }
 
     # Untranslated and fuzzy entries are left out of the compiled file.
     stale = [
