@@ -16,7 +16,7 @@ CONFLICT_LABELS = {
     ConflictSource.DECLARED: _l("Declared by the reviewer"),
     ConflictSource.STAFF: _l("Entered by staff"),
     ConflictSource.ORGANISATION: _l("Same organization as a presenter"),
-    ConflictSource.CO_PRESENTER: _l("Presents with a presenter of this proposal"),
+    ConflictSource.CO_PRESENTER: _l("Co-presents with someone on this proposal"),
     ConflictSource.EMAIL_DOMAIN: _l("Same email domain as a presenter"),
     ConflictSource.OWN: _l("Presenter of this proposal"),
 }

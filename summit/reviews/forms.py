@@ -32,7 +32,7 @@ def review_form_class(criteria, flags, locale: str):
         comment_presenters = TextAreaField(
             _l("Comment to the presenters (optional)"),
             validators=[Length(max=5000)],
-            description=_l("Kind and specific: presenters may read this with the decision."),
+            description=_l("Be kind and specific: presenters may read this with the decision."),
             render_kw={"rows": 3},
         )
         abstain = BooleanField(_l("I abstain from scoring this proposal"))
