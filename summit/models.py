@@ -13,6 +13,7 @@ from summit.proposals.models import (
     Question,
     SessionFormat,
 )
+from summit.registration.models import Attendee, Booking, SummitKey, TicketType
 from summit.reviews.models import (
     Assignment,
     BlindText,
@@ -33,8 +34,10 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Assignment",
+    "Attendee",
     "AuditEntry",
     "BlindText",
+    "Booking",
     "CallSettings",
     "Conflict",
     "Criterion",
@@ -50,7 +53,9 @@ __all__ = [
     "ReviewerProfile",
     "SessionFormat",
     "Summit",
+    "SummitKey",
     "SummitRole",
+    "TicketType",
     "Track",
     "TrackCapacity",
     "User",

@@ -1,0 +1,113 @@
+"""200 households confirm at once against 50 seats (PostgreSQL): never oversold.
+
+Each confirmation runs in its own thread, connection and transaction. The
+control replaces the atomic conditional UPDATE with a read-then-write and shows
+the same load oversells, so the test can tell a correct implementation apart.
+"""
+
+import contextlib
+import threading
+
+import pytest
+
+from summit.extensions import db
+from summit.registration import services
+from summit.registration.enums import BookingState
+from summit.registration.models import Booking, TicketType
+from tests.registration.conftest import NOW, make_registration_summit
+
+pytestmark = pytest.mark.postgres_only
+
+SEATS, PEOPLE, THREADS = 50, 200, 16
+
+
+@pytest.fixture
+def pending(app):
+    with app.app_context():
+        summit, ticket = make_registration_summit(capacity=SEATS)
+        secrets = []
+        for n in range(PEOPLE):
+            _booking, secret = services.register(
+                summit,
+                contact_name="C",
+                contact_email=f"c{n}@example.org",
+                people=[{"name": f"P{n}", "email": f"p{n}@example.org", "ticket_type": ticket}],
+                at=NOW,
+            )
+            secrets.append(secret)
+        db.session.commit()
+        return secrets, ticket.id
+
+
+def _confirm_all(app, secrets):
+    errors, lock = [], threading.Lock()
+    work = list(secrets)
+    start = threading.Barrier(THREADS, timeout=30)
+
+    def worker():
+        start.wait()
+        while True:
+            with lock:
+                if not work:
+                    return
+                secret = work.pop()
+            with app.app_context():
+                try:
+                    services.confirm_booking(secret, at=NOW)
+                    db.session.commit()
+                except Exception as error:  # any error at all is a failure here
+                    db.session.rollback()
+                    with lock:
+                        errors.append(repr(error))
+                finally:
+                    db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with app.app_context():
+        states = dict(
+            db.session.execute(
+                db.select(Booking.state, db.func.count()).group_by(Booking.state)
+            ).all()
+        )
+    return states, errors
+
+
+def test_200_concurrent_confirmations_for_50_seats_confirm_exactly_50(app, pending):
+    secrets, ticket_id = pending
+
+    states, errors = _confirm_all(app, secrets)
+
+    assert errors == []
+    assert states == {
+        BookingState.CONFIRMED.value: SEATS,
+        BookingState.WAITLISTED.value: PEOPLE - SEATS,
+    }
+    with app.app_context():
+        assert db.session.get(TicketType, ticket_id).taken == SEATS
+
+
+def test_control_read_then_write_seats_oversell_under_the_same_load(app, pending, monkeypatch):
+    secrets, _ticket_id = pending
+    gate = threading.Barrier(THREADS, timeout=5)
+
+    def naive_take_seats(booking):
+        ticket = db.session.get(TicketType, booking.attendees[0].ticket_type_id)
+        seen = ticket.taken
+        with contextlib.suppress(threading.BrokenBarrierError):
+            gate.wait()  # let the others read the same count before anyone writes
+        if seen + 1 > ticket.capacity:
+            return False
+        db.session.execute(
+            db.update(TicketType).where(TicketType.id == ticket.id).values(taken=seen + 1)
+        )
+        return True
+
+    monkeypatch.setattr(services, "take_seats", naive_take_seats)
+
+    states, _errors = _confirm_all(app, secrets)
+
+    assert states.get(BookingState.CONFIRMED.value, 0) > SEATS  # oversold: the race is real
