@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from summit.accounts import passwords
@@ -217,6 +217,17 @@ def change_password(user: User, current: str, new_password: str) -> None:
 def _set_password(user: User, new_password: str) -> None:
     user.password_hash = passwords.hash_password(new_password)
     end_all_sessions(user)
+    # Any other reset link still in a mailbox dies with the old password.
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == TokenPurpose.RESET_PASSWORD.value,
+            AccountToken.used_at.is_(None),
+        )
+        .values(used_at=now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def end_all_sessions(user: User) -> None:

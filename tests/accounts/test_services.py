@@ -488,3 +488,24 @@ def test_revoke_api_token_twice_keeps_first_revocation_time(ctx):
     services.revoke_api_token(user, issued.record.public_id, at=T0 + timedelta(days=1))
 
     assert issued.record.revoked_at == T0
+
+
+def test_change_password_ends_other_unused_reset_links(ctx):
+    from summit.accounts import services
+    from summit.accounts.enums import TokenPurpose
+    from summit.core.errors import DomainError
+    from summit.extensions import db
+
+    user = services.create_user(email="reset@example.org", password="old password 1", name="R")
+    pending = services.issue_account_token(user, TokenPurpose.RESET_PASSWORD)
+    db.session.flush()
+
+    services.change_password(user, "old password 1", "new password 22")
+
+    try:
+        services.reset_password(pending.secret, "third password 333")
+    except DomainError as error:
+        code = error.code
+    else:
+        code = None
+    assert code == "link_used"
