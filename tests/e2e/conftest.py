@@ -255,4 +255,6 @@ def es(msgid: str, **values) -> str:
     """
     message = _spanish_catalog().get(msgid)
     text = msgid if message is None or not message.string or message.fuzzy else message.string
+    if isinstance(text, tuple):  # a plural entry: the singular form, as for a count of one
+        text = text[0]
     return text % values if values else text

@@ -309,7 +309,7 @@ def test_staff_call_and_proposal_pages_accessible(live_server, browse, make_user
         _goto(page, live_server(f"/2027/staff/proposals/email?{filters}"))
         _h1(page, t("Email presenters"))
         expect(page.locator("main")).to_contain_text(
-            t("Proposals that match your filters: %(num)d.", num=1)
+            t("%(num)d proposal matches your filters.", num=1)
         )
 
     _walk(
