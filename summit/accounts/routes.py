@@ -16,6 +16,7 @@ from summit.accounts.forms import (
 from summit.accounts.queries import list_api_tokens
 from summit.core.auth import is_safe_next
 from summit.core.errors import DomainError
+from summit.core.forms import apply_errors, status_for
 from summit.core.i18n import select_locale
 from summit.extensions import db, limiter
 
@@ -29,13 +30,6 @@ def _login_limit() -> str:
     from flask import current_app
 
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _apply_errors(form, error: DomainError) -> None:
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, *[m for m in messages if m]]
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -58,13 +52,13 @@ def signup():
             )
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
             flash(error.message, "danger")
         else:
             notifications.send_verification(user, token.secret)
             db.session.commit()
             return render_template("accounts/check_email.html", email=user.email)
-    return render_template("accounts/signup.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/signup.html", form=form), status_for(form)
 
 
 @bp.get("/verify/<token>")
@@ -102,7 +96,7 @@ def login():
         login_user(user, remember=form.remember.data)
         target = form.next.data
         return redirect(target if is_safe_next(target) else url_for("core.index"))
-    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status_for(form)
 
 
 @bp.post("/logout")
@@ -127,7 +121,7 @@ def forgot():
             notifications.send_password_reset(user, token.secret)
             db.session.commit()
         return render_template("accounts/check_email.html", email=form.email.data, reset=True)
-    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/forgot.html", form=form), status_for(form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -144,7 +138,7 @@ def reset(token: str):
         except DomainError as error:
             db.session.rollback()
             if error.code == "weak_password":
-                _apply_errors(form, error)
+                apply_errors(form, error)
                 return render_template("accounts/reset.html", form=form), 422
             return render_template("accounts/link_problem.html", message=error.message), 400
         notifications.send_password_changed(user)
@@ -152,7 +146,7 @@ def reset(token: str):
         logout_user()
         flash(_("Your password is changed. Please log in with the new one."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/reset.html", form=form), status_for(form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -169,7 +163,7 @@ def profile():
             )
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             db.session.commit()
             flash(_("Your profile is saved."), "success")
@@ -179,7 +173,7 @@ def profile():
         form=form,
         password_form=ChangePasswordForm(),
         logout_form=EmptyForm(),
-    ), 422 if form.errors else 200
+    ), status_for(form)
 
 
 @bp.post("/password")
@@ -191,7 +185,7 @@ def change_password():
             services.change_password(current_user, form.current_password.data, form.password.data)
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             notifications.send_password_changed(current_user)
             db.session.commit()
@@ -218,7 +212,7 @@ def tokens():
             issued = services.create_api_token(current_user, form.name.data)
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             db.session.commit()
             new_secret = issued.secret
@@ -229,7 +223,7 @@ def tokens():
         tokens=list_api_tokens(current_user),
         new_secret=new_secret,
         revoke_form=EmptyForm(),
-    ), 422 if form.errors else 200
+    ), status_for(form)
 
 
 @bp.post("/tokens/<public_id>/revoke")

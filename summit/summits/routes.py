@@ -14,6 +14,7 @@ from summit.accounts.queries import get_user_by_email
 from summit.core.audit import AuditEntry
 from summit.core.auth import admin_required
 from summit.core.errors import DomainError
+from summit.core.forms import apply_errors, status_for
 from summit.core.outbox import OutboxMessage
 from summit.extensions import db
 from summit.summits import policies, services
@@ -55,13 +56,6 @@ def summit_view(policy=None):
         return wrapper
 
     return decorator
-
-
-def _apply_errors(form, error: DomainError) -> None:
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, *[m for m in messages if m]]
 
 
 def _to_utc_fields(form, tz: str) -> dict:
@@ -121,15 +115,13 @@ def settings(summit):
             )
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
             flash(error.message, "danger")
         else:
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("summits.settings", slug=summit.slug))
-    return render_template("summits/settings.html", summit=summit, form=form), (
-        422 if form.errors else 200
-    )
+    return render_template("summits/settings.html", summit=summit, form=form), status_for(form)
 
 
 @bp.route("/<slug>/staff/people", methods=["GET", "POST"])
@@ -163,7 +155,7 @@ def people(summit):
         form=form,
         roles=list_roles(summit),
         revoke_form=EmptyForm(),
-    ), 422 if form.errors else 200
+    ), status_for(form)
 
 
 @bp.post("/<slug>/staff/people/<int:grant_id>/revoke")
@@ -198,14 +190,14 @@ def new_track(summit):
             )
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             db.session.commit()
             flash(_("Track added."), "success")
             return redirect(url_for("summits.tracks", slug=summit.slug))
-    return render_template("summits/track_form.html", summit=summit, form=form, track=None), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "summits/track_form.html", summit=summit, form=form, track=None
+    ), status_for(form)
 
 
 @bp.route("/<slug>/staff/tracks/<code>", methods=["GET", "POST"])
@@ -220,14 +212,14 @@ def edit_track(summit, code: str):
             services.update_track(track, actor=current_user, **_track_values(form))
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             db.session.commit()
             flash(_("Track saved."), "success")
             return redirect(url_for("summits.tracks", slug=summit.slug))
-    return render_template("summits/track_form.html", summit=summit, form=form, track=track), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "summits/track_form.html", summit=summit, form=form, track=track
+    ), status_for(form)
 
 
 def _track_values(form) -> dict:
@@ -299,10 +291,10 @@ def new_summit():
             summit.name_es = (form.name_es.data or "").strip() or None
         except DomainError as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            apply_errors(form, error)
             flash(error.message, "danger")
         else:
             db.session.commit()
             flash(_("Summit created with the framework tracks."), "success")
             return redirect(url_for("summits.settings", slug=summit.slug))
-    return render_template("summits/new.html", form=form), 422 if form.errors else 200
+    return render_template("summits/new.html", form=form), status_for(form)
