@@ -9,11 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.accounts.enums import CALIFORNIA_COUNTIES, AgeBand, PresenterRole, TokenPurpose
 from summit.core.clock import now
+from summit.core.db import sql_in
 from summit.extensions import db
-
-
-def _sql_in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 def new_session_key() -> str:
@@ -24,14 +21,14 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint(f"preferred_language IN ({_sql_in(('en', 'es'))})", name="language"),
+        CheckConstraint(f"preferred_language IN ({sql_in(('en', 'es'))})", name="language"),
         CheckConstraint(
-            f"presenter_role IS NULL OR presenter_role IN ({_sql_in(PresenterRole)})",
+            f"presenter_role IS NULL OR presenter_role IN ({sql_in(PresenterRole)})",
             name="presenter_role",
         ),
-        CheckConstraint(f"age_band IS NULL OR age_band IN ({_sql_in(AgeBand)})", name="age_band"),
+        CheckConstraint(f"age_band IS NULL OR age_band IN ({sql_in(AgeBand)})", name="age_band"),
         CheckConstraint(
-            f"county IS NULL OR county IN ({_sql_in(CALIFORNIA_COUNTIES)})",
+            f"county IS NULL OR county IN ({sql_in(CALIFORNIA_COUNTIES)})",
             name="county",
         ),
     )
@@ -84,7 +81,7 @@ class AccountToken(db.Model):
     """A single-use, time-limited link token (email verification, password reset)."""
 
     __tablename__ = "account_tokens"
-    __table_args__ = (CheckConstraint(f"purpose IN ({_sql_in(TokenPurpose)})", name="purpose"),)
+    __table_args__ = (CheckConstraint(f"purpose IN ({sql_in(TokenPurpose)})", name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -64,3 +64,8 @@ def like_pattern(term: str) -> str:
     """A LIKE pattern matching ``term`` anywhere, with % _ and \\ taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def sql_in(values) -> str:
+    """The ``'a', 'b'`` list of a CHECK constraint over an enum's values."""
+    return ", ".join(f"'{v}'" for v in values)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from summit.accounts.enums import AgeBand, PresenterRole
 from summit.accounts.models import User
 from summit.core.clock import now
+from summit.core.db import sql_in
 from summit.extensions import db
 from summit.proposals.enums import (
     ConsentStatus,
@@ -27,10 +28,6 @@ from summit.proposals.enums import (
     SessionLanguage,
 )
 from summit.summits.models import Summit, Track
-
-
-def _sql_in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class CallSettings(db.Model):
@@ -93,7 +90,7 @@ class Question(db.Model):
     """A custom question staff add to the form, optionally for one format or track."""
 
     __tablename__ = "questions"
-    __table_args__ = (CheckConstraint(f"kind IN ({_sql_in(QuestionKind)})", name="kind"),)
+    __table_args__ = (CheckConstraint(f"kind IN ({sql_in(QuestionKind)})", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(12), unique=True)
@@ -174,10 +171,10 @@ proposal_secondary_tracks = Table(
 class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
-        CheckConstraint(f"state IN ({_sql_in(ProposalState)})", name="state"),
-        CheckConstraint(f"language IN ({_sql_in(SessionLanguage)})", name="language"),
+        CheckConstraint(f"state IN ({sql_in(ProposalState)})", name="state"),
+        CheckConstraint(f"language IN ({sql_in(SessionLanguage)})", name="language"),
         CheckConstraint(
-            f"lead_role IS NULL OR lead_role IN ({_sql_in(PresenterRole)})", name="lead_role"
+            f"lead_role IS NULL OR lead_role IN ({sql_in(PresenterRole)})", name="lead_role"
         ),
         CheckConstraint("state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),
         Index("ix_proposals_summit_state", "summit_id", "state"),
@@ -262,11 +259,11 @@ class Presenter(db.Model):
 
     __tablename__ = "presenters"
     __table_args__ = (
-        CheckConstraint(f"invite_status IN ({_sql_in(InviteStatus)})", name="invite_status"),
-        CheckConstraint(f"consent_status IN ({_sql_in(ConsentStatus)})", name="consent_status"),
-        CheckConstraint(f"age_band IS NULL OR age_band IN ({_sql_in(AgeBand)})", name="age_band"),
+        CheckConstraint(f"invite_status IN ({sql_in(InviteStatus)})", name="invite_status"),
+        CheckConstraint(f"consent_status IN ({sql_in(ConsentStatus)})", name="consent_status"),
+        CheckConstraint(f"age_band IS NULL OR age_band IN ({sql_in(AgeBand)})", name="age_band"),
         CheckConstraint(
-            f"role_type IS NULL OR role_type IN ({_sql_in(PresenterRole)})", name="role_type"
+            f"role_type IS NULL OR role_type IN ({sql_in(PresenterRole)})", name="role_type"
         ),
         CheckConstraint(
             "email IS NOT NULL OR guardian_email IS NOT NULL OR is_lead", name="reachable"

@@ -103,27 +103,29 @@ def call_window(summit: Summit, fmt: SessionFormat | None = None, *, at=None) ->
     return CallWindow(is_open, opens, closes)
 
 
+CALL_SETTINGS_FIELDS = (
+    "intro_en",
+    "intro_es",
+    "max_copresenters",
+    "title_max_chars",
+    "abstract_max_words",
+    "outcomes_max_words",
+)
+
+
 def update_call_settings(summit: Summit, *, actor: User, **values) -> CallSettings:
-    settings = ensure_call(summit)
-    fields = tuple(values)
-    before = audit.snapshot(settings, fields)
-    for key, value in values.items():
-        if not hasattr(CallSettings, key) or key in {"id", "summit_id"}:
-            raise ValueError(f"not a call setting: {key}")
-        setattr(settings, key, value)
-    after = audit.snapshot(settings, fields)
-    if before != after:
-        audit.record(
-            "call.update",
-            actor=actor,
-            summit=summit,
-            object_type="call",
-            object_id=summit.slug,
-            label=summit.name,
-            before=before,
-            after=after,
-        )
-    return settings
+    return audit.save_fields(
+        ensure_call(summit),
+        values,
+        allowed=CALL_SETTINGS_FIELDS,
+        action="call.update",
+        actor=actor,
+        summit=summit,
+        object_type="call",
+        ident=lambda _s: summit.slug,
+        label=lambda _s: summit.name,
+        created=False,
+    )
 
 
 FORMAT_FIELDS = (

@@ -15,12 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.accounts.enums import AgeBand, PresenterRole
 from summit.core.clock import now
+from summit.core.db import sql_in
 from summit.extensions import db
 from summit.registration.enums import BookingState
-
-
-def _sql_in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class SummitKey(db.Model):
@@ -68,7 +65,7 @@ class Booking(db.Model):
     """One registration form: a person alone, or a household registered together."""
 
     __tablename__ = "bookings"
-    __table_args__ = (CheckConstraint(f"state IN ({_sql_in(BookingState)})", name="state"),)
+    __table_args__ = (CheckConstraint(f"state IN ({sql_in(BookingState)})", name="state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summit_id: Mapped[int] = mapped_column(ForeignKey("summits.id", ondelete="CASCADE"))
@@ -99,9 +96,9 @@ class Attendee(db.Model):
     __tablename__ = "attendees"
     __table_args__ = (
         UniqueConstraint("summit_id", "email"),
-        CheckConstraint(f"age_band IS NULL OR age_band IN ({_sql_in(AgeBand)})", name="age_band"),
+        CheckConstraint(f"age_band IS NULL OR age_band IN ({sql_in(AgeBand)})", name="age_band"),
         CheckConstraint(
-            f"role_type IS NULL OR role_type IN ({_sql_in(PresenterRole)})", name="role_type"
+            f"role_type IS NULL OR role_type IN ({sql_in(PresenterRole)})", name="role_type"
         ),
         CheckConstraint("ticket_version >= 1", name="ticket_version"),
     )

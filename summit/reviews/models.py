@@ -16,14 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.accounts.models import User
 from summit.core.clock import now
+from summit.core.db import sql_in
 from summit.extensions import db
 from summit.proposals.models import Proposal
 from summit.reviews.enums import ConflictSource, Decision
 from summit.summits.models import Track
-
-
-def _sql_in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class ReviewSettings(db.Model):
@@ -112,7 +109,7 @@ class Conflict(db.Model):
     __tablename__ = "review_conflicts"
     __table_args__ = (
         UniqueConstraint("proposal_id", "user_id"),
-        CheckConstraint(f"source IN ({_sql_in(ConflictSource)})", name="source"),
+        CheckConstraint(f"source IN ({sql_in(ConflictSource)})", name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,7 +179,7 @@ class PendingDecision(db.Model):
     """Staff's decision before it is sent: the selection dashboard's working state."""
 
     __tablename__ = "pending_decisions"
-    __table_args__ = (CheckConstraint(f"decision IN ({_sql_in(Decision)})", name="decision"),)
+    __table_args__ = (CheckConstraint(f"decision IN ({sql_in(Decision)})", name="decision"),)
 
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True

@@ -103,24 +103,18 @@ SETTINGS_FIELDS = (
 
 
 def update_settings(summit: Summit, *, actor: User, **values) -> ReviewSettings:
-    settings = ensure_review_setup(summit)
-    before = audit.snapshot(settings, SETTINGS_FIELDS)
-    for key, value in values.items():
-        if key not in SETTINGS_FIELDS:
-            raise ValueError(f"not a review setting: {key}")
-        setattr(settings, key, value)
-    after = audit.snapshot(settings, SETTINGS_FIELDS)
-    if before != after:
-        audit.record(
-            "review.settings",
-            actor=actor,
-            summit=summit,
-            object_type="review",
-            object_id=summit.slug,
-            before=before,
-            after=after,
-        )
-    return settings
+    return audit.save_fields(
+        ensure_review_setup(summit),
+        values,
+        allowed=SETTINGS_FIELDS,
+        action="review.settings",
+        actor=actor,
+        summit=summit,
+        object_type="review",
+        ident=lambda _s: summit.slug,
+        label=lambda _s: summit.name,
+        created=False,
+    )
 
 
 CRITERION_FIELDS = (

@@ -7,12 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.accounts.models import User
 from summit.core.clock import now
+from summit.core.db import sql_in
 from summit.extensions import db
 from summit.summits.enums import Role, TrackKind
-
-
-def _sql_in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class Summit(db.Model):
@@ -64,7 +61,7 @@ class SummitRole(db.Model):
     __tablename__ = "summit_roles"
     __table_args__ = (
         UniqueConstraint("summit_id", "user_id", "role"),
-        CheckConstraint(f"role IN ({_sql_in(Role)})", name="role"),
+        CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,7 +81,7 @@ class Track(db.Model):
     __tablename__ = "tracks"
     __table_args__ = (
         UniqueConstraint("summit_id", "code"),
-        CheckConstraint(f"kind IN ({_sql_in(TrackKind)})", name="kind"),
+        CheckConstraint(f"kind IN ({sql_in(TrackKind)})", name="kind"),
         CheckConstraint("length(colour) = 7", name="colour_hex"),
     )
 
