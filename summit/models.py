@@ -26,7 +26,7 @@ from summit.reviews.models import (
     ReviewSettings,
     TrackCapacity,
 )
-from summit.summits.models import Summit, SummitRole, Track
+from summit.summits.models import CountyRegion, Summit, SummitRole, Track
 
 __all__ = [
     "AccessCode",
@@ -40,6 +40,7 @@ __all__ = [
     "Booking",
     "CallSettings",
     "Conflict",
+    "CountyRegion",
     "Criterion",
     "OutboxMessage",
     "PendingDecision",

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "proposal.duplicate": _l("Proposal marked as duplicate"),
     "proposal.export": _l("Proposals exported"),
     "proposal.group_email": _l("Presenters emailed"),
+    "regions.update": _l("Regions changed"),
 }
 
 

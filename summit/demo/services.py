@@ -83,12 +83,25 @@ def seed_accounts(summit: Summit) -> list[User]:
     return users
 
 
+# Only what the public program pages state; staff complete the rest on the Regions page.
+DEMO_REGIONS = {"Ventura": "Central Coast R-TAC", "Los Angeles": "Greater LA R-TAC"}
+
+
+def seed_regions(summit: Summit) -> None:
+    from summit.summits.queries import regions_by_county
+    from summit.summits.services import set_regions
+
+    if not regions_by_county(summit):
+        set_regions(summit, DEMO_REGIONS, actor=None)
+
+
 def seed() -> tuple[Summit, list[User]]:
     from summit.demo.proposals import seed_proposals
     from summit.demo.reviews import seed_reviews
 
     summit = seed_summit()
     users = seed_accounts(summit)
+    seed_regions(summit)
     seed_proposals(summit)
     seed_reviews(summit)
     return summit, users

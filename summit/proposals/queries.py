@@ -115,6 +115,7 @@ class ProposalFilters:
     format: str = ""
     lead_role: str = ""
     county: str = ""
+    region: str = ""
     language: str = ""
     has_minors: bool = False
     q: str = ""
@@ -129,6 +130,7 @@ class ProposalFilters:
             "format": self.format,
             "lead_role": self.lead_role,
             "county": self.county,
+            "region": self.region,
             "language": self.language,
             "has_minors": "1" if self.has_minors else "",
             "q": self.q,
@@ -166,6 +168,11 @@ def filtered_proposals_query(summit: Summit, filters: ProposalFilters) -> Select
         query = query.where(
             Proposal.owner_id.in_(select(User.id).where(User.county == filters.county))
         )
+    if filters.region:
+        from summit.summits.queries import counties_in_region
+
+        counties = counties_in_region(summit, filters.region)
+        query = query.where(Proposal.owner_id.in_(select(User.id).where(User.county.in_(counties))))
     if filters.has_minors:
         query = query.where(
             exists().where(

@@ -49,7 +49,7 @@ from summit.proposals.queries import (
     list_questions,
     list_recipients,
 )
-from summit.summits.queries import get_track, list_tracks
+from summit.summits.queries import get_track, list_tracks, regions_by_county
 from summit.summits.routes import summit_view
 
 bp = Blueprint("proposal_staff", __name__)
@@ -241,6 +241,7 @@ def _filters() -> ProposalFilters:
         if args.get("lead_role") in PRESENTER_ROLE_LABELS
         else "",
         county=args.get("county", "") if args.get("county") in CALIFORNIA_COUNTIES else "",
+        region=args.get("region", "")[:80],
         language=args.get("language", "")
         if args.get("language") in SESSION_LANGUAGE_LABELS
         else "",
@@ -266,6 +267,7 @@ def proposal_list(summit):
         tracks=list_tracks(summit),
         state_labels=STATE_LABELS,
         counties=CALIFORNIA_COUNTIES,
+        regions=sorted(set(regions_by_county(summit).values())),
         has_next=filters.page * filters.per_page < total,
     )
 

@@ -784,8 +784,12 @@ def balance(summit: Summit, proposals: list[Proposal], pending: dict[int, str]) 
         if pending.get(p.id, p.state)
         in (ProposalState.ACCEPTED.value, ProposalState.CONFIRMED.value)
     ]
+    from summit.summits.queries import regions_by_county
+
+    regions = regions_by_county(summit)
     return {
         "total": len(chosen),
+        "region": Counter(regions.get(p.owner.county or "", "") for p in chosen),
         "track": Counter(p.track_id for p in chosen),
         "role": Counter(p.lead_role or "other" for p in chosen),
         "county": Counter(p.owner.county or "—" for p in chosen),

@@ -106,3 +106,15 @@ class Track(db.Model):
         return (
             self.description_es if locale == "es" and self.description_es else self.description_en
         )
+
+
+class CountyRegion(db.Model):
+    """Which region (R-TAC) a county belongs to, per summit; edited by staff."""
+
+    __tablename__ = "county_regions"
+    __table_args__ = (UniqueConstraint("summit_id", "county"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summits.id", ondelete="CASCADE"))
+    county: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str] = mapped_column(String(80))

@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from summit.accounts.models import User
 from summit.extensions import db
-from summit.summits.models import Summit, SummitRole, Track
+from summit.summits.models import CountyRegion, Summit, SummitRole, Track
 
 
 def get_summit_by_slug(slug: str) -> Summit | None:
@@ -52,3 +52,23 @@ def list_tracks(summit: Summit, *, active_only: bool = False) -> list[Track]:
 
 def get_track(summit: Summit, code: str) -> Track | None:
     return db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.code == code))
+
+
+def regions_by_county(summit: Summit) -> dict[str, str]:
+    return dict(
+        db.session.execute(
+            select(CountyRegion.county, CountyRegion.region).where(
+                CountyRegion.summit_id == summit.id
+            )
+        ).all()
+    )
+
+
+def counties_in_region(summit: Summit, region: str) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(CountyRegion.county).where(
+                CountyRegion.summit_id == summit.id, CountyRegion.region == region
+            )
+        )
+    )

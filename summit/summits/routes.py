@@ -298,3 +298,37 @@ def new_summit():
             flash(_("Summit created with the framework tracks."), "success")
             return redirect(url_for("summits.settings", slug=summit.slug))
     return render_template("summits/new.html", form=form), status_for(form)
+
+
+@bp.route("/<slug>/staff/regions", methods=["GET", "POST"])
+@summit_view(policies.can_manage_summit)
+def regions(summit):
+    """Which region each county belongs to: used by filters, counters and reports."""
+    from summit.accounts.enums import CALIFORNIA_COUNTIES
+    from summit.summits.queries import regions_by_county
+
+    form = EmptyForm()
+    current = regions_by_county(summit)
+    if form.validate_on_submit():
+        mapping = {c: request.form.get(f"region-{c}", "") for c in CALIFORNIA_COUNTIES}
+        too_long = [c for c, r in mapping.items() if len(r) > 80]
+        if too_long:
+            flash(_("Region names can have at most 80 characters."), "danger")
+            return render_template(
+                "summits/regions.html",
+                summit=summit,
+                form=form,
+                counties=CALIFORNIA_COUNTIES,
+                current=mapping,
+            ), 422
+        services.set_regions(summit, mapping, actor=current_user)
+        db.session.commit()
+        flash(_("Regions saved."), "success")
+        return redirect(url_for("summits.regions", slug=summit.slug))
+    return render_template(
+        "summits/regions.html",
+        summit=summit,
+        form=form,
+        counties=CALIFORNIA_COUNTIES,
+        current=current,
+    )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from summit.accounts.models import User
 from summit.core import audit
@@ -324,3 +324,33 @@ def find_summit(slug: str) -> Summit:
     if summit is None:
         raise NotFound("summit_not_found", _("There is no summit at this address."))
     return summit
+
+
+def set_regions(summit: Summit, mapping: dict[str, str], *, actor: User | None) -> dict:
+    """Replace the county → region mapping; empty regions mean "not assigned"."""
+    from summit.accounts.enums import CALIFORNIA_COUNTIES
+    from summit.summits.models import CountyRegion
+    from summit.summits.queries import regions_by_county
+
+    unknown = set(mapping) - set(CALIFORNIA_COUNTIES)
+    if unknown:
+        raise DomainError("bad_county", _("Choose a California county."))
+    clean = {c: " ".join((r or "").split())[:80] for c, r in mapping.items()}
+    before = regions_by_county(summit)
+    db.session.execute(delete(CountyRegion).where(CountyRegion.summit_id == summit.id))
+    for county, region in sorted(clean.items()):
+        if region:
+            db.session.add(CountyRegion(summit_id=summit.id, county=county, region=region))
+    db.session.flush()
+    after = {c: r for c, r in clean.items() if r}
+    if before != after:
+        audit.record(
+            "regions.update",
+            actor=actor,
+            summit=summit,
+            object_type="regions",
+            object_id=summit.slug,
+            before=before,
+            after=after,
+        )
+    return after

@@ -25,6 +25,7 @@ STAFF_PAGES = [
     pytest.param("/2027/staff/tracks", "table", id="tracks"),
     pytest.param("/2027/staff/people", "table", id="people"),
     pytest.param("/2027/staff/audit", ".audit-list", id="audit"),
+    pytest.param("/2027/staff/regions", "#region-1", id="regions"),
 ]
 
 
