@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "proposal.export": _l("Proposals exported"),
     "proposal.group_email": _l("Presenters emailed"),
     "regions.update": _l("Regions changed"),
+    "ticket_type.create": _l("Ticket type added"),
+    "ticket_type.update": _l("Ticket type changed"),
 }
 
 

@@ -95,6 +95,43 @@ def seed_regions(summit: Summit) -> None:
         set_regions(summit, DEMO_REGIONS, actor=None)
 
 
+# (code, English, Spanish, seats)
+DEMO_TICKET_TYPES = (
+    ("educator", "Educator", "Educador(a)", 1200),
+    ("administrator", "Administrator", "Administrador(a)", 400),
+    ("student", "Student", "Estudiante", 300),
+    ("family", "Family member", "Familiar", 500),
+    ("partner", "Community partner", "Socio(a) comunitario(a)", 400),
+    ("presenter", "Presenter", "Presentador(a)", 250),
+    ("volunteer", "Staff and volunteers", "Equipo y voluntarios", 150),
+)
+
+
+def seed_ticket_types(summit: Summit) -> None:
+    from sqlalchemy import select
+
+    from summit.extensions import db
+    from summit.registration.models import TicketType
+    from summit.registration.services import ensure_summit_key, save_ticket_type
+
+    existing = set(
+        db.session.scalars(select(TicketType.code).where(TicketType.summit_id == summit.id))
+    )
+    for position, (code, name_en, name_es, seats) in enumerate(DEMO_TICKET_TYPES):
+        if code not in existing:
+            save_ticket_type(
+                summit,
+                actor=None,
+                code=code,
+                name_en=name_en,
+                name_es=name_es,
+                capacity=seats,
+                position=position,
+                requires_approval=code == "presenter",
+            )
+    ensure_summit_key(summit)
+
+
 def seed() -> tuple[Summit, list[User]]:
     from summit.demo.proposals import seed_proposals
     from summit.demo.reviews import seed_reviews
@@ -102,6 +139,7 @@ def seed() -> tuple[Summit, list[User]]:
     summit = seed_summit()
     users = seed_accounts(summit)
     seed_regions(summit)
+    seed_ticket_types(summit)
     seed_proposals(summit)
     seed_reviews(summit)
     return summit, users

@@ -26,6 +26,8 @@ STAFF_PAGES = [
     pytest.param("/2027/staff/people", "table", id="people"),
     pytest.param("/2027/staff/audit", ".audit-list", id="audit"),
     pytest.param("/2027/staff/regions", "#region-1", id="regions"),
+    pytest.param("/2027/staff/tickets", ".empty-state", id="ticket-types"),
+    pytest.param("/2027/staff/tickets/new", "#code", id="ticket-type-form"),
 ]
 
 
