@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.proposals.api import blp as proposals_api
     from summit.proposals.routes import bp as proposals_bp
     from summit.proposals.staff import bp as proposal_staff_bp
+    from summit.registration.routes import bp as registration_bp
     from summit.registration.staff import bp as registration_staff_bp
     from summit.reviews.api import blp as reviews_api
     from summit.reviews.routes import bp as reviews_bp
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     register_api_blueprint(app, reviews_api)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(review_staff_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(registration_staff_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)

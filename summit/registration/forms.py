@@ -1,9 +1,85 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from summit.core.forms import REQUIRED
+from summit.accounts.enums import AGE_BAND_LABELS, LANGUAGE_LABELS, PRESENTER_ROLE_LABELS
+from summit.accounts.forms import county_choices
+from summit.core.forms import REQUIRED, MultiCheckboxField
+from summit.registration.enums import ACCOMMODATION_LABELS
+
+MAX_PEOPLE = 8
+
+
+def _pairs(labels: dict, blank=None) -> list[SelectChoice]:
+    items = [SelectChoice(str(k), v) for k, v in labels.items()]
+    return ([SelectChoice("", blank)] if blank else []) + items
+
+
+class PersonForm(Form):
+    """One person of a registration (no CSRF of its own: it lives inside the main form)."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    email = EmailField(
+        _l("Email (optional for children)"),
+        validators=[Optional(), Email(_l("Enter a valid email.")), Length(max=254)],
+    )
+    ticket_type = SelectField(_l("Ticket"), validate_choice=False)
+    organisation = StringField(
+        _l("School, district or organization"), validators=[Optional(), Length(max=200)]
+    )
+    role_type = SelectField(
+        _l("Which best describes this person?"),
+        choices=_pairs(PRESENTER_ROLE_LABELS, _l("Prefer not to say")),
+        validate_choice=False,
+    )
+    county = SelectField(_l("County"), choices=county_choices(), validate_choice=False)
+    preferred_language = SelectField(
+        _l("Preferred language"), choices=_pairs(LANGUAGE_LABELS), validate_choice=False
+    )
+    age_band = SelectField(
+        _l("Age"), choices=_pairs(AGE_BAND_LABELS), default="adult", validate_choice=False
+    )
+    guardian_name = StringField(
+        _l("Parent or guardian's name (under 18)"), validators=[Optional(), Length(max=120)]
+    )
+    guardian_email = EmailField(
+        _l("Parent or guardian's email (under 18)"),
+        validators=[Optional(), Email(_l("Enter a valid email.")), Length(max=254)],
+    )
+    accommodations = MultiCheckboxField(
+        _l("Accessibility accommodations"), choices=_pairs(ACCOMMODATION_LABELS)
+    )
+    wants_interpretation = BooleanField(_l("Spanish interpretation"))
+    dietary_needs = StringField(_l("Dietary needs"), validators=[Optional(), Length(max=500)])
+    media_consent = BooleanField(_l("Photos and video of this person may be shared"))
+
+
+class RegistrationForm(FlaskForm):
+    contact_name = StringField(
+        _l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)]
+    )
+    contact_email = EmailField(
+        _l("Your email"),
+        validators=[DataRequired(REQUIRED), Email(_l("Enter a valid email.")), Length(max=254)],
+        description=_l("We send the confirmation link and the tickets here."),
+    )
+    access_code = StringField(
+        _l("Access code (only if you were given one)"), validators=[Optional(), Length(max=24)]
+    )
+    people = FieldList(FormField(PersonForm), min_entries=1, max_entries=MAX_PEOPLE)
 
 
 class TicketTypeForm(FlaskForm):

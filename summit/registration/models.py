@@ -80,6 +80,7 @@ class Booking(db.Model):
     offer_expires_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     attendees: Mapped[list[Attendee]] = relationship(
         back_populates="booking", cascade="all, delete-orphan", order_by="Attendee.id"

@@ -193,7 +193,16 @@ def register(
         and (summit.registration_closes_at is None or at < summit.registration_closes_at)
     ):
         raise DomainError("registration_closed", _("Registration is not open."))
-    cleaned = [_clean_person(summit, p, at=at, access_code=access_code) for p in people]
+    cleaned = []
+    for index, person in enumerate(people):
+        try:
+            cleaned.append(_clean_person(summit, person, at=at, access_code=access_code))
+        except DomainError as error:  # say which person: fields become "<index>.<field>"
+            raise DomainError(
+                error.code,
+                error.message,
+                fields={f"{index}.{key}": value for key, value in error.fields.items()},
+            )
     emails = [p["email"] for p in cleaned if p["email"]]
     if len(emails) != len(set(emails)):
         raise DomainError("duplicate_email", _("Each person needs a different email, or none."))
@@ -204,13 +213,14 @@ def register(
             )
         ).all()
         if taken:
+            index = next(i for i, p in enumerate(cleaned) if p["email"] == taken[0])
             raise Conflict(
                 "already_registered",
                 _(
                     "%(email)s is already registered. We can send the tickets again.",
                     email=taken[0],
                 ),
-                fields={"email": [_("Already registered.")]},
+                fields={f"{index}.email": [_("Already registered.")]},
             )
     secret = new_secret()
     booking = Booking(
@@ -352,3 +362,27 @@ def expire_offers(summit_id: int, *, at: datetime | None = None) -> list[Booking
         booking.confirm_token_hash = None
     db.session.flush()
     return promote_waitlist(summit_id, at=at) if lapsed else []
+
+
+def issue_manage_link(booking: Booking) -> str:
+    """A new self-service link (view tickets, cancel); the previous one stops working."""
+    secret = new_secret()
+    booking.manage_token_hash = hash_secret(secret)
+    return secret
+
+
+def find_by_manage_link(summit: Summit, secret: str) -> Booking | None:
+    booking = db.session.scalar(
+        select(Booking).where(Booking.manage_token_hash == hash_secret(secret or ""))
+    )
+    return booking if booking is not None and booking.summit_id == summit.id else None
+
+
+def on_sale_types(summit: Summit, *, at: datetime | None = None, access_code: str = ""):
+    at = at or now()
+    types = db.session.scalars(
+        select(TicketType)
+        .where(TicketType.summit_id == summit.id)
+        .order_by(TicketType.position, TicketType.id)
+    )
+    return [t for t in types if on_sale(t, at=at, access_code=access_code)]
