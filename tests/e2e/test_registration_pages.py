@@ -1,4 +1,4 @@
-"""Registration in a browser: a household of two in Spanish at phone width, axe clean."""
+"""Registration in a browser: a household of three in Spanish at phone width, axe clean."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -53,6 +53,11 @@ def test_household_registers_in_spanish_confirms_and_sees_tickets(live_server, b
     page.get_by_role("button", name=es("Add another person")).click()
     page.fill("#people-1-name", "Ana Pérez")
     page.select_option("#people-1-age_band", "13_17")
+    page.get_by_role("button", name=es("Add another person")).click()
+    page.fill("#people-2-name", "Luis Pérez")
+    page.select_option("#people-2-age_band", "under_13")
+    page.fill("#people-2-guardian_name", "Rosa Pérez")
+    page.fill("#people-2-guardian_email", "rosa.guardian@example.org")
     page.get_by_role("button", name=es("Register"), exact=True).click()
     expect(page.locator("#people-1-guardian_email-error")).to_be_visible()  # guardian needed
     check_a11y(page)
@@ -67,6 +72,6 @@ def test_household_registers_in_spanish_confirms_and_sees_tickets(live_server, b
     page.goto(link)
 
     expect(page.locator("h1")).to_have_text(es("Your tickets"))
-    expect(page.locator(".ticket-qr")).to_have_count(2)
-    expect(page.locator(".ticket-code")).to_have_count(2)
+    expect(page.locator(".ticket-qr")).to_have_count(3)
+    expect(page.locator(".ticket-code")).to_have_count(3)
     check_a11y(page)
