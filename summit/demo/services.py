@@ -134,6 +134,7 @@ def seed_ticket_types(summit: Summit) -> None:
 
 def seed() -> tuple[Summit, list[User]]:
     from summit.demo.proposals import seed_proposals
+    from summit.demo.registrations import seed_registrations
     from summit.demo.reviews import seed_reviews
 
     summit = seed_summit()
@@ -142,4 +143,5 @@ def seed() -> tuple[Summit, list[User]]:
     seed_ticket_types(summit)
     seed_proposals(summit)
     seed_reviews(summit)
+    seed_registrations(summit)
     return summit, users
