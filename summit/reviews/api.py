@@ -7,20 +7,17 @@ from summit.extensions import db
 from summit.proposals.queries import get_proposal
 from summit.reviews import services
 from summit.reviews.policies import can_review_in
-from summit.reviews.queries import get_blind_text, reviewer_queue
+from summit.reviews.queries import reviewer_queue, reviewer_texts
 from summit.reviews.schemas import MyReviewSchema, QueueSchema, ReviewInputSchema
 from summit.summits.services import find_summit
 
 blp = Blueprint("reviews_api", __name__, description="Reviewing (blind)")
 
 
-def _blind(proposal, settings) -> dict:
-    text = get_blind_text(proposal) if settings.is_blind else None
+def _blind(proposal, text: dict) -> dict:
     return {
         "code": proposal.code,
-        "title": text.title if text and text.title else proposal.title,
-        "abstract": text.abstract if text and text.abstract else proposal.abstract,
-        "outcomes": text.outcomes if text and text.outcomes else proposal.outcomes,
+        **text,
         "format": proposal.format.code if proposal.format else None,
         "track": proposal.track.code if proposal.track else None,
         "language": proposal.language,
@@ -43,10 +40,9 @@ def queue(slug: str):
     """Your assigned proposals (blind), unreviewed first, with your own reviews."""
     user, summit = _reviewer_summit(slug)
     settings = services.ensure_review_setup(summit)
-    items = [
-        {"proposal": _blind(p, settings), "review": review}
-        for p, review in reviewer_queue(summit, user)
-    ]
+    queued = reviewer_queue(summit, user)
+    texts = reviewer_texts([p for p, _review in queued], is_blind=settings.is_blind)
+    items = [{"proposal": _blind(p, texts[p.id]), "review": review} for p, review in queued]
     return {"items": items, "next": None}
 
 

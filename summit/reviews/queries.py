@@ -210,3 +210,19 @@ def track_capacities(summit: Summit) -> dict[int, int]:
             .where(Track.summit_id == summit.id)
         ).all()
     )
+
+
+BLIND_FIELDS = ("title", "abstract", "outcomes")
+
+
+def reviewer_texts(proposals, *, is_blind: bool) -> dict[int, dict[str, str]]:
+    """Title, description and take-aways as reviewers may see them, in one query:
+    in blind mode, staff's anonymised text wherever it is filled in."""
+    texts = {p.id: {name: getattr(p, name) for name in BLIND_FIELDS} for p in proposals}
+    if is_blind and texts:
+        query = select(BlindText).where(BlindText.proposal_id.in_(texts))
+        for blind in db.session.scalars(query):
+            for name in BLIND_FIELDS:
+                if getattr(blind, name):
+                    texts[blind.proposal_id][name] = getattr(blind, name)
+    return texts

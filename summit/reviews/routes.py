@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from summit.core.clock import now
@@ -17,10 +16,8 @@ from summit.proposals.enums import ProposalState
 from summit.proposals.queries import get_proposal
 from summit.reviews import services
 from summit.reviews.forms import ConflictForm, ExpertiseForm, review_form_class
-from summit.reviews.models import BlindText
 from summit.reviews.policies import can_review_in
 from summit.reviews.queries import (
-    get_blind_text,
     get_profile,
     get_review,
     list_criteria,
@@ -28,6 +25,7 @@ from summit.reviews.queries import (
     list_proposal_reviews,
     list_reviewable_proposals,
     reviewer_queue,
+    reviewer_texts,
 )
 from summit.summits.queries import get_track, list_tracks
 from summit.summits.routes import summit_view
@@ -77,15 +75,6 @@ def next_proposal(summit):
             return redirect(url_for("reviews.review", slug=summit.slug, code=proposal.code))
     flash(_("You have reviewed every proposal assigned to you. Thank you!"), "success")
     return redirect(url_for("reviews.queue", slug=summit.slug))
-
-
-def _blind_view(proposal, settings) -> dict:
-    text = get_blind_text(proposal) if settings.is_blind else None
-    return {
-        "title": (text.title if text and text.title else proposal.title),
-        "abstract": (text.abstract if text and text.abstract else proposal.abstract),
-        "outcomes": (text.outcomes if text and text.outcomes else proposal.outcomes),
-    }
 
 
 @bp.route("/<slug>/review/<code>", methods=["GET", "POST"])
@@ -140,7 +129,7 @@ def review(summit, code: str):
         locked=locked,
         summit=summit,
         proposal=proposal,
-        text=_blind_view(proposal, settings),
+        text=reviewer_texts([proposal], is_blind=settings.is_blind)[proposal.id],
         settings=settings,
         form=form,
         criteria=criteria,
@@ -167,12 +156,8 @@ def declare_conflict(summit, code: str):
 
 
 def _blind_titles(proposals, settings) -> dict[int, str]:
-    """Titles as reviewers may see them: in blind mode, staff's anonymized title if stored."""
-    titles = {p.id: p.title for p in proposals}
-    if settings.is_blind and titles:
-        query = select(BlindText).where(BlindText.proposal_id.in_(titles))
-        titles |= {t.proposal_id: t.title for t in db.session.scalars(query) if t.title}
-    return titles
+    texts = reviewer_texts(proposals, is_blind=settings.is_blind)
+    return {proposal_id: text["title"] for proposal_id, text in texts.items()}
 
 
 @bp.get("/<slug>/review/proposals")
