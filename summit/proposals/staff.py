@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from wtforms import SelectChoice
 
 from summit.accounts.enums import CALIFORNIA_COUNTIES, PRESENTER_ROLE_LABELS
 from summit.core import audit
+from summit.core.clock import from_local_input, to_local_input
 from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
 from summit.extensions import db
@@ -55,14 +55,6 @@ from summit.summits.routes import summit_view
 bp = Blueprint("proposal_staff", __name__)
 
 staff_view = summit_view(can_manage_proposals)
-
-
-def _local(value, tz: str):
-    return value.replace(tzinfo=ZoneInfo(tz)) if value else None
-
-
-def _naive_local(value, tz: str):
-    return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
 
 
 # --- call configuration -----------------------------------------------------
@@ -114,7 +106,7 @@ def format_form(summit, code: str | None = None):
         abort(404)
     form = (FormatForm if fmt else NewFormatForm)(obj=fmt)
     if request.method == "GET" and fmt is not None:
-        form.closes_at.data = _naive_local(fmt.closes_at, summit.timezone)
+        form.closes_at.data = to_local_input(fmt.closes_at, summit.timezone)
     if form.validate_on_submit():
         values = {
             "name_en": form.name_en.data.strip(),
@@ -122,7 +114,7 @@ def format_form(summit, code: str | None = None):
             "description_en": (form.description_en.data or "").strip(),
             "description_es": (form.description_es.data or "").strip(),
             "duration_minutes": form.duration_minutes.data,
-            "closes_at": _local(form.closes_at.data, summit.timezone),
+            "closes_at": from_local_input(form.closes_at.data, summit.timezone),
             "position": form.position.data or 0,
             "is_active": bool(form.is_active.data),
         }
@@ -214,7 +206,7 @@ def access_code_form(summit):
             summit,
             actor=current_user,
             note=(form.note.data or "").strip(),
-            expires_at=_local(form.expires_at.data, summit.timezone),
+            expires_at=from_local_input(form.expires_at.data, summit.timezone),
             max_uses=form.max_uses.data,
             format_id=fmt.id if fmt else None,
             track_id=track.id if track else None,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from summit.core.clock import from_local_input, to_local_input
 from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
 from summit.extensions import db
@@ -50,13 +49,9 @@ def ticket_type_form(summit, code: str | None = None):
         if ticket_type is None:
             abort(404)
     form = (TicketTypeForm if ticket_type else NewTicketTypeForm)(obj=ticket_type)
-    zone = ZoneInfo(summit.timezone)
     if request.method == "GET" and ticket_type is not None:
         for name in ("sales_opens_at", "sales_closes_at"):
-            value = getattr(ticket_type, name)
-            getattr(form, name).data = (
-                value.astimezone(zone).replace(tzinfo=None) if value else None
-            )
+            getattr(form, name).data = to_local_input(getattr(ticket_type, name), summit.timezone)
     if form.validate_on_submit():
         values = {
             "name_en": form.name_en.data.strip(),
@@ -64,12 +59,8 @@ def ticket_type_form(summit, code: str | None = None):
             "audience_en": (form.audience_en.data or "").strip(),
             "audience_es": (form.audience_es.data or "").strip(),
             "capacity": form.capacity.data,
-            "sales_opens_at": form.sales_opens_at.data.replace(tzinfo=zone)
-            if form.sales_opens_at.data
-            else None,
-            "sales_closes_at": form.sales_closes_at.data.replace(tzinfo=zone)
-            if form.sales_closes_at.data
-            else None,
+            "sales_opens_at": from_local_input(form.sales_opens_at.data, summit.timezone),
+            "sales_closes_at": from_local_input(form.sales_closes_at.data, summit.timezone),
             "requires_approval": bool(form.requires_approval.data),
             "access_code": (form.access_code.data or "").strip().upper() or None,
             "position": form.position.data or 0,

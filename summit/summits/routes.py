@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +11,7 @@ from summit.accounts.forms import EmptyForm
 from summit.accounts.queries import get_user_by_email
 from summit.core.audit import AuditEntry
 from summit.core.auth import admin_required
+from summit.core.clock import from_local_input, to_local_input
 from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
 from summit.core.outbox import OutboxMessage
@@ -59,19 +58,12 @@ def summit_view(policy=None):
 
 
 def _to_utc_fields(form, tz: str) -> dict:
-    zone = ZoneInfo(tz)
-    values = {}
-    for name in PHASE_FIELDS:
-        value: datetime | None = getattr(form, name).data
-        values[name] = value.replace(tzinfo=zone) if value else None
-    return values
+    return {name: from_local_input(getattr(form, name).data, tz) for name in PHASE_FIELDS}
 
 
 def _fill_local(form, summit) -> None:
-    zone = ZoneInfo(summit.timezone)
     for name in PHASE_FIELDS:
-        value = getattr(summit, name)
-        getattr(form, name).data = value.astimezone(zone).replace(tzinfo=None) if value else None
+        getattr(form, name).data = to_local_input(getattr(summit, name), summit.timezone)
 
 
 @bp.get("/<slug>/")
