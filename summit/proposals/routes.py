@@ -456,9 +456,10 @@ def state_action(summit, code: str, action: str):
                 "Your proposal %(code)s is submitted. We sent you a receipt.", code=proposal.code
             )
         elif action in targets:
-            if action == "reopen" and not services.call_window(summit, proposal.format).is_open:
-                raise DomainError("cfp_closed", _("The call is closed, so it cannot be reopened."))
-            services.change_state(proposal, targets[action], actor=current_user, as_staff=False)
+            if action == "reopen":
+                services.reopen_proposal(proposal, actor=current_user)
+            else:
+                services.change_state(proposal, targets[action], actor=current_user, as_staff=False)
             if action == "withdraw":
                 notifications.send_withdrawn(proposal)
             if action == "decline":

@@ -649,6 +649,9 @@ def withdraw_proposal(proposal: Proposal, *, actor: User, note: str = "", at=Non
 
 
 def reopen_proposal(proposal: Proposal, *, actor: User, at=None) -> Proposal:
+    """A withdrawn (or submitted) proposal becomes a draft again, while the call is open."""
+    if not call_window(proposal.summit, proposal.format, at=at).is_open:
+        raise DomainError("cfp_closed", _("The call is closed, so it cannot be reopened."))
     return change_state(proposal, S.DRAFT, actor=actor, as_staff=False, at=at)
 
 
