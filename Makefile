@@ -8,8 +8,12 @@ PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run setup install install-dev migrate seed test test-sqlite test-postgres lint format \
-        translations extract-messages update-messages compile-messages bench clean
+.PHONY: run setup install install-dev system-deps migrate seed test test-sqlite test-postgres lint \
+        format translations extract-messages update-messages compile-messages bench clean
+
+# Printable PDF tickets (WeasyPrint) need Debian's Pango and a font. As root the
+# packages are installed when missing; otherwise this says what to install.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +27,21 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+system-deps:
+	@if PATH="$$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep libpangoft2-1.0 >/dev/null \
+	   && fc-list 2>/dev/null | grep -i liberation >/dev/null; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "== installing Pango and fonts for PDF tickets (apt-get) =="; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } \
+	    || echo "note: apt-get could not install $(SYSTEM_PACKAGES); PDF tickets will not work"; \
+	else \
+	  echo "note: PDF tickets need Pango and a font; run: sudo apt-get install $(SYSTEM_PACKAGES)"; \
+	fi
+
+install: system-deps $(VENV)/.installed
+install-dev: system-deps $(VENV)/.installed-dev
 
 compile-messages: $(VENV)/.installed
 	$(BIN)/pybabel compile -d summit/translations > /dev/null

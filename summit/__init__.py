@@ -154,9 +154,10 @@ def register_commands(app: Flask) -> None:
     from summit.core.cli import mail_cli
     from summit.demo.cli import demo_cli
     from summit.proposals.cli import proposals_cli
+    from summit.registration.cli import registration_cli
     from summit.summits.cli import summits_cli
 
-    for group in (accounts_cli, summits_cli, proposals_cli, mail_cli, demo_cli):
+    for group in (accounts_cli, summits_cli, proposals_cli, registration_cli, mail_cli, demo_cli):
         app.cli.add_command(group)
 
 

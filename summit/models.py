@@ -2,7 +2,7 @@
 
 from summit.accounts.models import AccountToken, ApiToken, User
 from summit.core.audit import AuditEntry
-from summit.core.outbox import OutboxMessage
+from summit.core.outbox import OutboxAttachment, OutboxMessage
 from summit.proposals.models import (
     AccessCode,
     Answer,
@@ -42,6 +42,7 @@ __all__ = [
     "Conflict",
     "CountyRegion",
     "Criterion",
+    "OutboxAttachment",
     "OutboxMessage",
     "PendingDecision",
     "Presenter",

@@ -34,6 +34,15 @@ ACTION_LABELS = {
     "regions.update": _l("Regions changed"),
     "ticket_type.create": _l("Ticket type added"),
     "ticket_type.update": _l("Ticket type changed"),
+    "booking.approve": _l("Registration approved"),
+    "booking.decline": _l("Registration declined"),
+    "booking.comp": _l("Complimentary ticket added"),
+    "booking.resend": _l("Tickets sent again"),
+    "attendee.update": _l("Attendee details changed"),
+    "attendee.needs": _l("Accommodations changed"),
+    "attendee.cancel": _l("Ticket cancelled by staff"),
+    "attendee.reissue": _l("Ticket reissued"),
+    "registration.export": _l("Registrations exported"),
 }
 
 

@@ -3,12 +3,18 @@
 ``queue_email`` renders a template in the recipient's language and adds a row;
 ``deliver_pending`` (``flask mail send``) sends pending rows over SMTP with
 retry and exponential backoff. The console backend prints instead of sending.
+
+Files travel with a message as ``outbox_attachments`` rows: an attachment with a
+``content_id`` is an inline image that the HTML part shows as ``cid:<content_id>``;
+any other is a regular attachment (a PDF).
 """
 
 from __future__ import annotations
 
 import smtplib
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,8 +22,8 @@ from email.utils import make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from summit.core.clock import now
 from summit.extensions import db
@@ -45,9 +51,42 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     sent_at: Mapped[datetime | None]
 
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="OutboxAttachment.id"
+    )
+
+
+class OutboxAttachment(db.Model):
+    """A file sent with a message; ``content_id`` marks an inline image of the HTML part."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_id: Mapped[str | None] = mapped_column(String(255))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send. With ``content_id`` it is an image the HTML shows as ``cid:<id>``."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str | None = None
+
 
 def render_email(template: str, locale: str, **context) -> tuple[str, str, str | None]:
-    """Render ``<template>.txt`` (first line: subject) and optional ``<template>.html``."""
+    """Render ``<template>.txt`` (first line: subject) and optional ``<template>.html``.
+
+    An HTML template that renders blank (its content inside an ``{% if %}``) means
+    "no HTML part for this one", so one template name can serve both kinds.
+    """
     with force_locale(locale):
         text = render_template(f"{template}.txt", locale=locale, **context)
         subject, _, body = text.strip().partition("\n")
@@ -55,11 +94,17 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str, str |
             html = render_template(f"{template}.html", locale=locale, subject=subject, **context)
         except TemplateNotFound:
             html = None
-    return subject.strip(), body.strip() + "\n", html
+    return subject.strip(), body.strip() + "\n", html if html and html.strip() else None
 
 
 def queue_email(
-    to: str, template: str, *, locale: str = "en", summit=None, **context
+    to: str,
+    template: str,
+    *,
+    locale: str = "en",
+    summit=None,
+    attachments: Iterable[Attachment] = (),
+    **context,
 ) -> OutboxMessage:
     subject, body, html = render_email(template, locale, **context)
     message = OutboxMessage(
@@ -71,6 +116,15 @@ def queue_email(
         locale=locale,
         template=template,
         next_attempt_at=now(),
+        attachments=[
+            OutboxAttachment(
+                filename=item.filename,
+                content_type=item.content_type,
+                content=item.content,
+                content_id=item.content_id,
+            )
+            for item in attachments
+        ],
     )
     db.session.add(message)
     return message
@@ -84,11 +138,32 @@ def _build(message: OutboxMessage) -> EmailMessage:
     mail["To"] = message.to_email
     mail["Message-ID"] = make_msgid(domain="summit")
     mail.set_content(message.body_text)
+    files = list(message.attachments)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
-    # After the body: set_content() drops every Content-* header set before it.
+        html = mail.get_body(preferencelist=("html",))
+        for item in files:
+            if item.content_id:  # multipart/related around the HTML and its images
+                html.add_related(
+                    item.content,
+                    *_mime_type(item.content_type),
+                    cid=f"<{item.content_id}>",
+                    filename=item.filename,
+                    disposition="inline",
+                )
+        files = [item for item in files if not item.content_id]
+    for item in files:  # multipart/mixed: the alternative first, then the files
+        mail.add_attachment(item.content, *_mime_type(item.content_type), filename=item.filename)
+    # Last: set_content() and each multipart step move the Content-* headers set before it.
     mail["Content-Language"] = message.locale
     return mail
+
+
+def _mime_type(content_type: str) -> tuple[str, str]:
+    maintype, _, subtype = content_type.partition("/")
+    if not maintype or not subtype or maintype == "multipart":
+        raise ValueError(f"not a MIME type: {content_type!r}")
+    return maintype, subtype
 
 
 def _smtp_send(mail: EmailMessage) -> None:
@@ -105,8 +180,14 @@ def _smtp_send(mail: EmailMessage) -> None:
 def _console_send(mail: EmailMessage) -> None:
     body = mail.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""
+    files = "".join(
+        f"[{part.get_content_disposition()}: {part.get_filename()}, {part.get_content_type()}]\n"
+        for part in mail.walk()
+        if part.get_filename()
+    )
     print(
-        f"\n--- mail to {mail['To']} ---\nSubject: {mail['Subject']}\n\n{text}--- end of mail ---",
+        f"\n--- mail to {mail['To']} ---\nSubject: {mail['Subject']}\n\n{text}{files}"
+        "--- end of mail ---",
         file=sys.stderr,
     )
 

@@ -44,7 +44,7 @@ def seed_registrations(summit: Summit, *, target: int = TARGET) -> int:
     }
     # Volunteers are deliberately over-subscribed so the demo has a waiting list.
     plan = ["educator"] * 180 + ["administrator"] * 50 + ["student"] * 50 + ["family"] * 50
-    plan += ["partner"] * 40 + ["volunteer"] * 230
+    plan += ["partner"] * 40 + ["volunteer"] * 230 + ["presenter"] * 12
     rng.shuffle(plan)
     at = summit.registration_opens_at + timedelta(hours=1)
     made, index = 0, 0
@@ -84,7 +84,9 @@ def seed_registrations(summit: Summit, *, target: int = TARGET) -> int:
             at=at + timedelta(minutes=index),
         )
         if rng.random() < 0.95:  # a few never click the confirmation link
-            services.confirm_booking(secret, at=at + timedelta(minutes=index, seconds=30))
+            booking = services.confirm_booking(secret, at=at + timedelta(minutes=index, seconds=30))
+            if booking.state == "pending_approval" and rng.random() < 0.5:
+                services.approve(booking, actor=None, summit=summit, at=at + timedelta(days=1))
         made += size
         index += 1
     db.session.flush()

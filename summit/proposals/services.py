@@ -979,13 +979,5 @@ def drafts_to_remind(summit: Summit, *, at=None, window_hours: int = 48) -> list
     )
 
 
-def neutralise_cell(value) -> str:
-    """Spreadsheet-safe text: a cell starting with = + - @ (or tab/CR) cannot become a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def track_by_id(summit: Summit, track_id) -> Track | None:
     return next((t for t in summit.tracks if t.id == track_id), None)

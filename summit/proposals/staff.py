@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,6 +12,7 @@ from summit.accounts.enums import CALIFORNIA_COUNTIES, PRESENTER_ROLE_LABELS
 from summit.core import audit
 from summit.core.clock import from_local_input, to_local_input
 from summit.core.errors import DomainError
+from summit.core.exports import csv_response
 from summit.core.forms import apply_errors, status_for
 from summit.extensions import db
 from summit.proposals import notifications, services
@@ -304,12 +302,7 @@ def _export_row(p) -> list[str]:
 @bp.get("/<slug>/staff/proposals/export.csv")
 @staff_view
 def export_csv(summit):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
     proposals = all_filtered_proposals(summit, _filters())
-    for proposal in proposals:
-        writer.writerow([services.neutralise_cell(v) for v in _export_row(proposal)])
     audit.record(
         "proposal.export",
         actor=current_user,
@@ -319,12 +312,8 @@ def export_csv(summit):
         after=_filters().as_args(),
     )
     db.session.commit()
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="proposals-{summit.slug}.csv"',
-        },
+    return csv_response(
+        f"proposals-{summit.slug}.csv", EXPORT_COLUMNS, (_export_row(p) for p in proposals)
     )
 
 

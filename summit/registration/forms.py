@@ -106,6 +106,11 @@ class TicketTypeForm(FlaskForm):
         validators=[Optional(), Length(max=24)],
         description=_l("When set, only people with the code can choose this ticket type."),
     )
+    days = MultiCheckboxField(
+        _l("Days it admits"),
+        description=_l("Leave all unticked for a ticket to every day of the summit."),
+        validate_choice=False,
+    )
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 999)], default=0)
     is_active = BooleanField(_l("Offered"), default=True)
 
@@ -117,4 +122,28 @@ class NewTicketTypeForm(TicketTypeForm):
             DataRequired(REQUIRED),
             Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", message=_l("Lowercase letters, digits, hyphens.")),
         ],
+    )
+
+
+class StaffPersonForm(FlaskForm, PersonForm):
+    """Staff edit a person, or add one with a complimentary ticket (any ticket type)."""
+
+
+class CompForm(StaffPersonForm):
+    notify = BooleanField(_l("Email the ticket now"), default=True)
+
+
+class NeedsForm(FlaskForm):
+    """What an attendee may change themselves from their tickets page."""
+
+    accommodations = PersonForm.accommodations
+    wants_interpretation = PersonForm.wants_interpretation
+    dietary_needs = PersonForm.dietary_needs
+    media_consent = PersonForm.media_consent
+
+
+class ResendForm(FlaskForm):
+    email = EmailField(
+        _l("Email you registered with"),
+        validators=[DataRequired(REQUIRED), Email(_l("Enter a valid email.")), Length(max=254)],
     )

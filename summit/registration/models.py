@@ -56,6 +56,8 @@ class TicketType(db.Model):
     access_code: Mapped[str | None] = mapped_column(String(24))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # ISO dates of the summit days this ticket admits; empty means every day.
+    days: Mapped[list] = mapped_column(JSON, default=list)
 
     def name(self, locale: str) -> str:
         return self.name_es if locale == "es" and self.name_es else self.name_en
@@ -79,8 +81,13 @@ class Booking(db.Model):
     waitlisted_at: Mapped[datetime | None]
     offer_expires_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Complimentary: added by staff, confirmed without the email round-trip.
+    is_comp: Mapped[bool] = mapped_column(default=False)
+    # Single-purpose links: a hash of the secret (salted with the purpose) and an expiry.
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirm_expires_at: Mapped[datetime | None]
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    manage_expires_at: Mapped[datetime | None]
 
     attendees: Mapped[list[Attendee]] = relationship(
         back_populates="booking", cascade="all, delete-orphan", order_by="Attendee.id"
@@ -89,6 +96,10 @@ class Booking(db.Model):
     @property
     def active_attendees(self) -> list[Attendee]:
         return [a for a in self.attendees if a.cancelled_at is None]
+
+    @property
+    def has_minors(self) -> bool:
+        return any(a.is_minor for a in self.attendees)
 
 
 class Attendee(db.Model):
@@ -129,3 +140,15 @@ class Attendee(db.Model):
 
     booking: Mapped[Booking] = relationship(back_populates="attendees")
     ticket_type: Mapped[TicketType] = relationship()
+
+    @property
+    def is_minor(self) -> bool:
+        return bool(self.age_band) and AgeBand(self.age_band).is_minor
+
+    @property
+    def needs(self) -> list[str]:
+        """Accommodation codes plus "interpretation" and "dietary" when asked for."""
+        extra = ["interpretation"] * self.wants_interpretation + ["dietary"] * bool(
+            self.dietary_needs
+        )
+        return [*(self.accommodations or []), *extra]

@@ -1,6 +1,10 @@
-from flask import url_for
+from email.utils import make_msgid
 
-from summit.core.outbox import queue_email
+from flask import current_app, url_for
+
+from summit.core.outbox import Attachment, queue_email
+from summit.registration import documents, services
+from summit.registration.enums import BookingState
 from summit.registration.models import Booking
 
 
@@ -17,15 +21,54 @@ def send_confirm_link(booking: Booking, secret: str, summit) -> None:
 
 
 def send_tickets_link(booking: Booking, secret: str, summit) -> None:
+    """The self-service link; once confirmed, also each QR inline and a PDF to print.
+
+    Until then (waiting list, offer) it is the link alone, as plain text. Signing
+    the tickets may create the summit's key: the caller commits.
+    """
+    confirmed = booking.state == BookingState.CONFIRMED
+    people, files = _inline_qr_codes(booking, summit) if confirmed else ([], [])
+    pdf = _tickets_pdf(booking, summit) if people else None
+    if pdf is not None:
+        files.append(pdf)
     queue_email(
         booking.contact_email,
         "registration/emails/tickets",
         locale=booking.locale,
         summit=summit,
+        attachments=files,
         event=summit,
         booking=booking,
         link=url_for("registration.tickets", slug=summit.slug, token=secret, _external=True),
+        people=people,
+        has_pdf=pdf is not None,
     )
+
+
+def _inline_qr_codes(booking: Booking, summit) -> tuple[list[dict], list[Attachment]]:
+    """Each active person for the HTML part, with their QR as an inline PNG (``cid:``)."""
+    people, files = [], []
+    for attendee in booking.active_attendees:
+        cid = make_msgid(idstring=f"qr-{attendee.code}", domain="summit")[1:-1]
+        png = documents.qr_png(services.ticket_token(summit, attendee))
+        files.append(Attachment(f"ticket-{attendee.code}.png", "image/png", png, content_id=cid))
+        people.append(
+            {
+                "attendee": attendee,
+                "ticket_type": attendee.ticket_type.name(booking.locale),
+                "cid": cid,
+            }
+        )
+    return people, files
+
+
+def _tickets_pdf(booking: Booking, summit) -> Attachment | None:
+    try:
+        pdf = documents.ticket_pdf(summit, booking, booking.active_attendees, booking.locale)
+    except documents.PdfUnavailable:  # the QR codes still go inline; the page has them too
+        current_app.logger.warning("tickets email for %s sent without the PDF", booking.code)
+        return None
+    return Attachment(f"tickets-{booking.code}.pdf", "application/pdf", pdf)
 
 
 def send_offer(booking: Booking, secret: str, summit) -> None:
@@ -37,4 +80,16 @@ def send_offer(booking: Booking, secret: str, summit) -> None:
         event=summit,
         booking=booking,
         link=url_for("registration.claim", slug=summit.slug, token=secret, _external=True),
+    )
+
+
+def send_declined(booking: Booking, summit) -> None:
+    queue_email(
+        booking.contact_email,
+        "registration/emails/declined",
+        locale=booking.locale,
+        summit=summit,
+        event=summit,
+        booking=booking,
+        register=url_for("registration.register", slug=summit.slug, _external=True),
     )

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
@@ -15,18 +11,12 @@ from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
 from summit.core.i18n import select_locale
 from summit.extensions import db, limiter
-from summit.registration import notifications, services
+from summit.registration import documents, notifications, services
 from summit.registration.enums import BOOKING_STATE_LABELS, BookingState
-from summit.registration.forms import MAX_PEOPLE, RegistrationForm
+from summit.registration.forms import MAX_PEOPLE, NeedsForm, RegistrationForm, ResendForm
 from summit.summits.routes import summit_view
 
 bp = Blueprint("registration", __name__)
-
-PERSON_FIELDS = (
-    "name", "email", "organisation", "role_type", "county", "preferred_language", "age_band",
-    "guardian_name", "guardian_email", "accommodations", "wants_interpretation",
-    "dietary_needs", "media_consent",
-)  # fmt: skip
 
 
 @bp.app_context_processor
@@ -48,44 +38,47 @@ def _choose_types(form, summit, locale: str):
 def register(summit):
     locale = select_locale()
     form = RegistrationForm()
-    if request.method == "POST" and request.form.get("action") == "add":
-        if len(form.people) < MAX_PEOPLE:
-            form.people.append_entry()
-        types = _choose_types(form, summit, locale)
-        return render_template(
-            "registration/register.html", summit=summit, form=form, has_types=bool(types)
-        )
+    adding = request.method == "POST" and request.form.get("action") == "add"
+    if adding and len(form.people) < MAX_PEOPLE:
+        form.people.append_entry()
     types = _choose_types(form, summit, locale)
-    if form.validate_on_submit():
-        people = [
-            {name: getattr(entry.form, name).data for name in PERSON_FIELDS}
-            | {"ticket_type": types.get(entry.form.ticket_type.data or "")}
-            for entry in form.people
-        ]
-        try:
-            booking, secret = services.register(
-                summit,
-                contact_name=form.contact_name.data,
-                contact_email=form.contact_email.data,
-                people=people,
-                locale=locale,
-                access_code=form.access_code.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-            return render_template(
-                "registration/register.html", summit=summit, form=form, has_types=bool(types)
-            ), 422
-        else:
-            notifications.send_confirm_link(booking, secret, summit)
-            db.session.commit()
-            return render_template(
-                "registration/check_email.html", summit=summit, email=booking.contact_email
-            )
+
+    def page(status: int = 200, **extra):
+        return render_template(
+            "registration/register.html",
+            summit=summit,
+            form=form,
+            has_types=bool(types),
+            **extra,
+        ), status
+
+    if adding:
+        return page()
+    if not form.validate_on_submit():
+        return page(status_for(form))
+    people = [
+        {name: getattr(entry.form, name).data for name in services.PERSON_FIELDS}
+        | {"ticket_type": types.get(entry.form.ticket_type.data or "")}
+        for entry in form.people
+    ]
+    try:
+        booking, secret = services.register(
+            summit,
+            contact_name=form.contact_name.data,
+            contact_email=form.contact_email.data,
+            people=people,
+            locale=locale,
+            access_code=form.access_code.data or "",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        return page(422, already_registered=error.code == "already_registered")
+    notifications.send_confirm_link(booking, secret, summit)
+    db.session.commit()
     return render_template(
-        "registration/register.html", summit=summit, form=form, has_types=bool(types)
-    ), status_for(form)
+        "registration/check_email.html", summit=summit, email=booking.contact_email
+    )
 
 
 def _show_errors(form, error: DomainError) -> None:
@@ -100,18 +93,52 @@ def _show_errors(form, error: DomainError) -> None:
     flash(error.message, "danger")
 
 
-@bp.get("/<slug>/register/confirm/<token>")
+@bp.route("/<slug>/register/confirm/<token>", methods=["GET", "POST"])
 @summit_view()
+@limiter.limit("60 per hour", methods=["POST"])
 def confirm(summit, token: str):
+    """The link shows a button; only pressing it confirms. A mail scanner that opens
+    links on the person's behalf can't spend the link or take their seats."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        if services.find_pending(token) is None:
+            return _link_problem(summit, _("This link is not valid, or was already used."), 404)
+        return render_template("registration/confirm.html", summit=summit, form=form)
     try:
         booking = services.confirm_booking(token)
     except DomainError as error:
         db.session.rollback()
-        return render_template("accounts/link_problem.html", message=error.message), 404
+        return _link_problem(summit, error.message, error.status)
     secret = services.issue_manage_link(booking)
     notifications.send_tickets_link(booking, secret, summit)
     db.session.commit()
     return redirect(url_for("registration.tickets", slug=summit.slug, token=secret))
+
+
+def _link_problem(summit, message: str, status: int):
+    resend_url = url_for("registration.resend", slug=summit.slug)
+    return render_template(
+        "accounts/link_problem.html", message=message, resend_url=resend_url
+    ), status
+
+
+@bp.route("/<slug>/register/resend", methods=["GET", "POST"])
+@summit_view()
+@limiter.limit("10 per hour", methods=["POST"])
+def resend(summit):
+    """Lost or expired link: fresh links go to the registered email, never on screen."""
+    form = ResendForm()
+    if form.validate_on_submit():
+        for booking, kind, secret in services.resend_links(summit, form.email.data):
+            if kind == "confirm":
+                notifications.send_confirm_link(booking, secret, summit)
+            else:
+                notifications.send_tickets_link(booking, secret, summit)
+        db.session.commit()
+        return render_template(
+            "registration/check_email.html", summit=summit, email=form.email.data, resent=True
+        )
+    return render_template("registration/resend.html", summit=summit, form=form), status_for(form)
 
 
 def _booking(summit, token: str):
@@ -119,6 +146,45 @@ def _booking(summit, token: str):
     if booking is None:
         abort(404)
     return booking
+
+
+def _active_attendee(booking, code: str):
+    attendee = next((a for a in booking.active_attendees if a.code == code), None)
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+@bp.route("/<slug>/tickets/<token>/needs/<code>", methods=["GET", "POST"])
+@summit_view()
+def update_needs(summit, token: str, code: str):
+    """Self-service: change accommodations, diet and photo consent of one person."""
+    booking = _booking(summit, token)
+    attendee = _active_attendee(booking, code)
+    form = NeedsForm(obj=attendee)
+    if form.validate_on_submit():
+        services.update_needs(
+            attendee, {name: getattr(form, name).data for name in services.NEEDS_FIELDS}
+        )
+        db.session.commit()
+        flash(_("Saved the needs of %(name)s.", name=attendee.name), "success")
+        return redirect(url_for("registration.tickets", slug=summit.slug, token=token))
+    return render_template(
+        "registration/needs.html", summit=summit, form=form, attendee=attendee, token=token
+    ), status_for(form)
+
+
+@bp.post("/<slug>/tickets/<token>/resend")
+@summit_view()
+@limiter.limit("10 per hour")
+def resend_tickets(summit, token: str):
+    booking = _booking(summit, token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notifications.send_tickets_link(booking, token, summit)
+    db.session.commit()
+    flash(_("We sent the tickets to %(email)s again.", email=booking.contact_email), "success")
+    return redirect(url_for("registration.tickets", slug=summit.slug, token=token))
 
 
 @bp.get("/<slug>/tickets/<token>")
@@ -141,19 +207,9 @@ def qr(summit, token: str, code: str):
     attendee = next((a for a in booking.active_attendees if a.code == code), None)
     if attendee is None or booking.state != BookingState.CONFIRMED:
         abort(404)
-    image = qrcode.make(
-        services.ticket_token(summit, attendee),
-        image_factory=qrcode.image.svg.SvgPathFillImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=12,
-        border=4,
-    )
-    buffer = io.BytesIO()
-    image.save(buffer)
+    svg = documents.qr_svg(services.ticket_token(summit, attendee))
     db.session.commit()  # the summit's key may have just been created
-    return Response(
-        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"}
-    )
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/<slug>/tickets/<token>/cancel/<code>")
@@ -162,9 +218,7 @@ def cancel(summit, token: str, code: str):
     booking = _booking(summit, token)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    attendee = next((a for a in booking.active_attendees if a.code == code), None)
-    if attendee is None:
-        abort(404)
+    attendee = _active_attendee(booking, code)
     offered = services.cancel_attendee(attendee)
     for other in offered:
         notifications.send_offer(other, services.issue_offer_link(other), summit)
@@ -182,11 +236,30 @@ def claim(summit, token: str):
             booking = services.claim_offer(token)
         except DomainError as error:
             db.session.rollback()
-            return render_template("accounts/link_problem.html", message=error.message), (
-                error.status
-            )
+            return _link_problem(summit, error.message, error.status)
         secret = services.issue_manage_link(booking)
         notifications.send_tickets_link(booking, secret, summit)
         db.session.commit()
         return redirect(url_for("registration.tickets", slug=summit.slug, token=secret))
     return render_template("registration/claim.html", summit=summit, form=form)
+
+
+@bp.get("/<slug>/tickets/<token>/tickets.pdf")
+@summit_view()
+@limiter.limit("20 per minute")  # each PDF costs real CPU to lay out
+def tickets_pdf(summit, token: str):
+    """Every active ticket of a confirmed registration, one printable page per person."""
+    booking = _booking(summit, token)
+    people = booking.active_attendees
+    if booking.state != BookingState.CONFIRMED or not people:
+        abort(404)
+    pdf = documents.ticket_pdf(summit, booking, people, select_locale())
+    db.session.commit()  # the summit's key may have just been created
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="tickets-{booking.code}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

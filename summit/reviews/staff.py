@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,13 +12,13 @@ from summit.accounts.forms import EmptyForm
 from summit.accounts.queries import get_user_by_email
 from summit.core import audit
 from summit.core.errors import DomainError
+from summit.core.exports import csv_response
 from summit.core.forms import apply_errors, status_for
 from summit.core.i18n import select_locale
 from summit.extensions import db
 from summit.proposals.enums import ProposalState
 from summit.proposals.models import Proposal
 from summit.proposals.queries import get_proposal
-from summit.proposals.services import neutralise_cell
 from summit.reviews import notifications, services
 from summit.reviews.enums import CONFLICT_LABELS, DECISION_LABELS, Decision
 from summit.reviews.forms import (
@@ -375,38 +372,28 @@ def send(summit):
 @staff_view
 def export_reviews(summit):
     criteria = list_criteria(summit)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "proposal",
-            "title",
-            "reviewer",
-            "abstained",
-            "total",
-            *[c.code for c in criteria],
-            "flags",
-            "comment_committee",
-            "comment_presenters",
-            "submitted_at",
-        ]
-    )
+    header = [
+        "proposal", "title", "reviewer", "abstained", "total", *[c.code for c in criteria],
+        "flags", "comment_committee", "comment_presenters", "submitted_at",
+    ]  # fmt: skip
     reviews = list_reviews(summit)
+    rows = []
     for review in reviews:
         total = services.weighted_total(review, summit)
-        row = [
-            review.proposal.code,
-            review.proposal.title,
-            review.reviewer.email,
-            "yes" if review.is_abstained else "no",
-            "" if total is None or review.is_abstained else f"{total:.1f}",
-            *[review.scores.get(c.code, "") for c in criteria],
-            " ".join(review.flags or []),
-            review.comment_committee,
-            review.comment_presenters,
-            review.submitted_at.isoformat(),
-        ]
-        writer.writerow([neutralise_cell(v) for v in row])
+        rows.append(
+            [
+                review.proposal.code,
+                review.proposal.title,
+                review.reviewer.email,
+                "yes" if review.is_abstained else "no",
+                "" if total is None or review.is_abstained else f"{total:.1f}",
+                *[review.scores.get(c.code, "") for c in criteria],
+                " ".join(review.flags or []),
+                review.comment_committee,
+                review.comment_presenters,
+                review.submitted_at.isoformat(),
+            ]
+        )
     audit.record(
         "review.export",
         actor=current_user,
@@ -415,8 +402,4 @@ def export_reviews(summit):
         label=f"{len(reviews)} reviews",
     )
     db.session.commit()
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="reviews-{summit.slug}.csv"'},
-    )
+    return csv_response(f"reviews-{summit.slug}.csv", header, rows)

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import delete, func, select
 
 from summit.core.outbox import (
     FAILED,
     PENDING,
     SENT,
+    Attachment,
+    OutboxAttachment,
     OutboxMessage,
     backoff,
     deliver_pending,
@@ -245,4 +248,170 @@ def test_deliver_pending_console_backend_prints_and_sends_nothing(make_app, mail
     printed = capsys.readouterr().err
     assert "--- mail to ana@example.org ---" in printed
     assert f"Subject: {VERIFY_SUBJECT}" in printed
+    assert mailbox.messages == []
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # opaque bytes: the outbox never looks inside
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 4
+CID = "qr-1.abc@summit"
+
+
+def _with_files(html: str | None = f'<p>Ticket</p><img src="cid:{CID}" alt="QR">'):
+    message = queue_email(
+        "ana@example.org",
+        VERIFY,
+        attachments=[
+            Attachment("ticket.png", "image/png", PNG, content_id=CID),
+            Attachment("tickets-ABC.pdf", "application/pdf", PDF),
+        ],
+        user=_Person(),
+        link="https://example.org/v/1",
+    )
+    message.body_html = html  # the verify email has no HTML template of its own
+    return message
+
+
+def test_queue_email_stores_attachments_with_the_message(ctx):
+    message = _with_files()
+    db.session.commit()
+    message_id = message.id
+
+    stored = _message(message_id).attachments
+
+    assert [(a.filename, a.content_type, a.content_id) for a in stored] == [
+        ("ticket.png", "image/png", CID),
+        ("tickets-ABC.pdf", "application/pdf", None),
+    ]
+    assert [bytes(a.content) for a in stored] == [PNG, PDF]
+
+
+def test_deliver_pending_inline_image_is_related_to_the_html_by_content_id(ctx, mailbox):
+    _with_files()
+    db.session.commit()
+
+    assert deliver_pending()["sent"] == 1
+
+    [mail] = mailbox.to("ana@example.org")
+    assert mail.get_content_type() == "multipart/mixed"
+    body, pdf = mail.iter_parts()
+    assert body.get_content_type() == "multipart/alternative"
+    assert pdf.get_content_type() == "application/pdf"
+    plain, related = body.iter_parts()
+    assert plain.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html, image = related.iter_parts()
+    assert f'src="cid:{CID}"' in html.get_content()
+    assert image["Content-ID"] == f"<{CID}>"
+    assert image.get_content_type() == "image/png"
+    assert image.get_content_disposition() == "inline"
+    assert image.get_content() == PNG
+    assert mail.get_body(preferencelist=("html",)) is html
+    assert "https://example.org/v/1" in mailbox.body(mail)
+    assert mail["Content-Language"] == "en"
+
+
+def test_deliver_pending_pdf_arrives_as_an_attachment(ctx, mailbox):
+    _with_files()
+    db.session.commit()
+
+    deliver_pending()
+
+    [mail] = mailbox.to("ana@example.org")
+    [pdf] = mail.iter_attachments()
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content_disposition() == "attachment"
+    assert pdf.get_filename() == "tickets-ABC.pdf"
+    assert pdf.get_content() == PDF
+
+
+def test_deliver_pending_inline_image_without_html_is_a_plain_attachment(ctx, mailbox):
+    _with_files(html=None)
+    db.session.commit()
+
+    deliver_pending()
+
+    [mail] = mailbox.to("ana@example.org")
+    assert [a.get_filename() for a in mail.iter_attachments()] == [
+        "ticket.png",
+        "tickets-ABC.pdf",
+    ]
+    assert mail.get_body(preferencelist=("html",)) is None
+    assert "https://example.org/v/1" in mailbox.body(mail)
+
+
+def test_deliver_pending_message_without_attachments_is_unchanged(ctx, mailbox):
+    plain = _queue(to="plain@example.org")
+    html = _queue(to="html@example.org")
+    html.body_html = "<p>Hello</p>"
+    db.session.commit()
+
+    deliver_pending()
+
+    [text_mail] = mailbox.to("plain@example.org")
+    [html_mail] = mailbox.to("html@example.org")
+    assert plain.attachments == [] and html.attachments == []
+    assert text_mail.get_content_type() == "text/plain"
+    assert text_mail.is_multipart() is False
+    assert html_mail.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in html_mail.iter_parts()] == ["text/plain", "text/html"]
+    assert list(html_mail.iter_attachments()) == []
+    assert html_mail["Content-Language"] == "en"
+
+
+def test_deliver_pending_attachment_with_bad_content_type_fails_without_retry(ctx, mailbox):
+    message = queue_email(
+        "ana@example.org",
+        VERIFY,
+        attachments=[Attachment("x.bin", "not-a-type", b"x")],
+        user=_Person(),
+        link="https://example.org/v/1",
+    )
+    db.session.commit()
+    message_id = message.id
+
+    counts = deliver_pending()
+
+    assert counts == {"sent": 0, "retry": 0, "failed": 1}
+    failed = _message(message_id)
+    assert failed.status == FAILED
+    assert "not a MIME type" in failed.last_error
+    assert mailbox.messages == []
+
+
+def test_deleting_a_message_deletes_its_attachments(ctx):
+    _with_files()
+    db.session.commit()
+
+    db.session.execute(delete(OutboxMessage))  # the database cascade, not only the ORM's
+    db.session.commit()
+
+    assert db.session.scalar(select(func.count()).select_from(OutboxAttachment)) == 0
+
+
+def test_queue_email_blank_html_template_means_no_html_part(ctx, monkeypatch):
+    import summit.core.outbox as outbox
+
+    def render(name, **context):
+        return "   \n" if name.endswith(".html") else "Subject\nBody"
+
+    monkeypatch.setattr(outbox, "render_template", render)
+
+    message = queue_email("ana@example.org", "any/template")
+
+    assert (message.subject, message.body_text, message.body_html) == ("Subject", "Body\n", None)
+
+
+def test_deliver_pending_console_backend_lists_attachments(make_app, mailbox, capsys):
+    app = make_app(MAIL_BACKEND="console")
+    with app.app_context():
+        _with_files()
+        db.session.commit()
+
+        deliver_pending()
+
+    printed = capsys.readouterr().err
+    assert "[inline: ticket.png, image/png]" in printed
+    assert "[attachment: tickets-ABC.pdf, application/pdf]" in printed
     assert mailbox.messages == []

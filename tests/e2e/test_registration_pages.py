@@ -70,6 +70,9 @@ def test_household_registers_in_spanish_confirms_and_sees_tickets(live_server, b
     message = wait_for_mail(mailbox, "rosa@example.org")
     link = re.search(r"http://\S+/register/confirm/\S+", mailbox.body(message)).group(0)
     page.goto(link)
+    expect(page.locator("h1")).to_have_text(es("Confirm your registration"))
+    check_a11y(page)
+    page.get_by_role("button", name=es("Confirm my registration")).click()
 
     expect(page.locator("h1")).to_have_text(es("Your tickets"))
     expect(page.locator(".ticket-qr")).to_have_count(3)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from summit.core.errors import DomainError
+from summit.core.exports import neutralise_cell
 from summit.extensions import db
 from summit.proposals import services
 from summit.proposals.enums import ConsentStatus, InviteStatus, ProposalState
@@ -288,7 +289,7 @@ def test_mark_duplicate_with_merge_moves_presenters_and_withdraws(
 
 
 def test_neutralise_cell_formula_prefixes_are_defused():
-    assert [services.neutralise_cell(v) for v in ["=1+1", "+x", "-2", "@SUM", "ok", None]] == [
+    assert [neutralise_cell(v) for v in ["=1+1", "+x", "-2", "@SUM", "ok", None]] == [
         "'=1+1",
         "'+x",
         "'-2",
