@@ -12,6 +12,7 @@ from summit.summits.queries import get_summit_by_slug
 from tests.e2e.conftest import (
     check_a11y,
     es,
+    log_in,
     open_menu_if_collapsed,
     switch_language,
     wait_for_mail,
@@ -78,3 +79,93 @@ def test_household_registers_in_spanish_confirms_and_sees_tickets(live_server, b
     expect(page.locator(".ticket-qr")).to_have_count(3)
     expect(page.locator(".ticket-code")).to_have_count(3)
     check_a11y(page)
+
+
+def _seed_household_needing_approval(live_server) -> str:
+    """A confirmed family with needs, and a presenter waiting for staff approval."""
+    with live_server.app.app_context():
+        summit = get_summit_by_slug("2027")
+        family = services.save_ticket_type(
+            summit, actor=None, code="family", name_en="Family member", name_es="Familiar",
+            capacity=10,
+        )  # fmt: skip
+        presenter = services.save_ticket_type(
+            summit, actor=None, code="presenter", name_en="Presenter", name_es="Presentador(a)",
+            capacity=5, requires_approval=True,
+        )  # fmt: skip
+        _booking, secret = services.register(
+            summit,
+            contact_name="Rosa Pérez",
+            contact_email="rosa@example.org",
+            people=[
+                {
+                    "name": "Rosa Pérez",
+                    "email": "rosa@example.org",
+                    "ticket_type": family,
+                    "accommodations": ["asl"],
+                    "county": "Fresno",
+                },
+                {
+                    "name": "Ana Pérez",
+                    "ticket_type": family,
+                    "age_band": "13_17",
+                    "guardian_name": "Rosa Pérez",
+                    "guardian_email": "rosa@example.org",
+                    "wants_interpretation": True,
+                },
+            ],
+        )
+        services.confirm_booking(secret)
+        waiting, secret = services.register(
+            summit,
+            contact_name="Luis Ortega",
+            contact_email="luis@example.org",
+            people=[{"name": "Luis Ortega", "email": "luis@example.org", "ticket_type": presenter}],
+        )
+        services.confirm_booking(secret)
+        db.session.commit()
+        return waiting.code
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_staff_registration_pages_accessible_and_approve(
+    live_server, browse, make_user, mailbox, language
+):
+    staff = make_user("sam@summit.example.org", name="Sam Staff", roles=("staff",), slug="2027")
+    code = _seed_household_needing_approval(live_server)
+    t = es if language == "es" else (lambda text, **values: text % values if values else text)
+    page = browse({"width": 1280, "height": 900})
+    log_in(page, live_server, staff)
+    if language == "es":
+        page.goto(live_server("/2027/staff/registrations"))
+        open_menu_if_collapsed(page)
+        switch_language(page, "Español")
+
+    page.goto(live_server("/2027/staff/registrations"))
+    expect(page.locator("h1")).to_have_text(t("Registrations"))
+    expect(page.locator("main table tbody tr")).to_have_count(3)
+    check_a11y(page)
+    page.select_option("#f-need", "interpretation")
+    page.get_by_role("button", name=t("Filter"), exact=True).click()
+    expect(page.locator("main table tbody tr")).to_have_count(1)
+    expect(page.locator("main table tbody")).to_contain_text("Ana Pérez")
+
+    page.goto(live_server("/2027/staff/registrations/needs"))
+    expect(page.locator("h1")).to_have_text(t("Accommodations summary"))
+    check_a11y(page)
+
+    page.goto(live_server("/2027/staff/registrations/comp"))
+    page.get_by_role("button", name=t("Add the ticket")).click()
+    expect(page.locator("#name-error")).to_be_visible()  # required, kept on the page
+    check_a11y(page)
+
+    page.goto(live_server(f"/2027/staff/registrations/{code}"))
+    expect(page.locator("main")).to_contain_text(t("Waiting for staff approval"))
+    check_a11y(page)
+    page.get_by_role("button", name=t("Approve")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        t("Approved. We emailed the registration.")
+    )
+    expect(page.locator("main")).to_contain_text(t("Confirmed"))
+    check_a11y(page)
+    assert wait_for_mail(mailbox, "luis@example.org") is not None
