@@ -1,3 +1,4 @@
+from dataclasses import dataclass, field
 from email.utils import make_msgid
 
 from flask import current_app, url_for
@@ -20,28 +21,47 @@ def send_confirm_link(booking: Booking, secret: str, summit) -> None:
     )
 
 
-def send_tickets_link(booking: Booking, secret: str, summit) -> None:
+@dataclass
+class TicketFiles:
+    """What the tickets email carries: people with their inline QR, the files, a PDF?"""
+
+    people: list[dict] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
+    has_pdf: bool = False
+
+
+def ticket_files(booking: Booking, summit) -> TicketFiles:
+    """Render each QR (PNG) and the PDF. Slow (WeasyPrint): the confirm page calls it
+    before seats are taken, so the ticket type's row lock is held only briefly.
+    Signing may create the summit's key: the caller commits."""
+    people, files = _inline_qr_codes(booking, summit)
+    pdf = _tickets_pdf(booking, summit) if people else None
+    return TicketFiles(people, [*files, pdf] if pdf else files, pdf is not None)
+
+
+def send_tickets_link(
+    booking: Booking, secret: str, summit, *, prepared: TicketFiles | None = None
+) -> None:
     """The self-service link; once confirmed, also each QR inline and a PDF to print.
 
-    Until then (waiting list, offer) it is the link alone, as plain text. Signing
-    the tickets may create the summit's key: the caller commits.
+    Until then (waiting list, offer, approval) it is the link alone, as plain text.
+    ``prepared`` is what ``ticket_files`` rendered earlier for this booking.
     """
-    confirmed = booking.state == BookingState.CONFIRMED
-    people, files = _inline_qr_codes(booking, summit) if confirmed else ([], [])
-    pdf = _tickets_pdf(booking, summit) if people else None
-    if pdf is not None:
-        files.append(pdf)
+    if booking.state != BookingState.CONFIRMED:
+        content = TicketFiles()
+    else:
+        content = prepared if prepared is not None else ticket_files(booking, summit)
     queue_email(
         booking.contact_email,
         "registration/emails/tickets",
         locale=booking.locale,
         summit=summit,
-        attachments=files,
+        attachments=content.files,
         event=summit,
         booking=booking,
         link=url_for("registration.tickets", slug=summit.slug, token=secret, _external=True),
-        people=people,
-        has_pdf=pdf is not None,
+        people=content.people,
+        has_pdf=content.has_pdf,
     )
 
 

@@ -100,17 +100,21 @@ def confirm(summit, token: str):
     """The link shows a button; only pressing it confirms. A mail scanner that opens
     links on the person's behalf can't spend the link or take their seats."""
     form = EmptyForm()
+    pending = services.find_pending(token)
+    if pending is None or pending.summit_id != summit.id:
+        return _link_problem(summit, _("This link is not valid, or was already used."), 404)
     if not form.validate_on_submit():
-        if services.find_pending(token) is None:
-            return _link_problem(summit, _("This link is not valid, or was already used."), 404)
         return render_template("registration/confirm.html", summit=summit, form=form)
+    # The tickets are drawn before the seats are taken: the seat UPDATE locks the
+    # ticket type's row until commit, and others confirming at once wait for it.
+    prepared = notifications.ticket_files(pending, summit)
     try:
         booking = services.confirm_booking(token)
     except DomainError as error:
         db.session.rollback()
         return _link_problem(summit, error.message, error.status)
     secret = services.issue_manage_link(booking)
-    notifications.send_tickets_link(booking, secret, summit)
+    notifications.send_tickets_link(booking, secret, summit, prepared=prepared)
     db.session.commit()
     return redirect(url_for("registration.tickets", slug=summit.slug, token=secret))
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from summit.accounts.enums import CALIFORNIA_COUNTIES, LANGUAGE_LABELS, AgeBand, PresenterRole
 from summit.accounts.queries import normalise_email
@@ -68,14 +69,25 @@ def _link_invalid() -> DomainError:
 
 def ensure_summit_key(summit: Summit) -> SummitKey:
     key = db.session.get(SummitKey, summit.id)
-    if key is None:
-        private = tickets.new_private_key()
-        key = SummitKey(
-            summit_id=summit.id, private_key=private, public_key=tickets.public_key_for(private)
-        )
-        db.session.add(key)
-        db.session.flush()
-    return key
+    if key is not None:
+        return key
+    private = tickets.new_private_key()
+    try:  # two first tickets signed at once: one key wins, the other request reads it
+        with db.session.begin_nested():
+            db.session.add(
+                SummitKey(
+                    summit_id=summit.id,
+                    private_key=private,
+                    public_key=tickets.public_key_for(private),
+                )
+            )
+    except IntegrityError:
+        pass
+    return db.session.scalars(
+        select(SummitKey)
+        .where(SummitKey.summit_id == summit.id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def ticket_token(summit: Summit, attendee: Attendee) -> str:
@@ -96,6 +108,7 @@ def save_ticket_type(
 
     created = ticket_type is None
     if created:
+        ensure_summit_key(summit)  # ready before the first ticket is signed
         existing = db.session.scalars(
             select(TicketType.code).where(TicketType.summit_id == summit.id)
         )

@@ -111,3 +111,102 @@ def test_control_read_then_write_seats_oversell_under_the_same_load(app, pending
     states, _errors = _confirm_all(app, secrets)
 
     assert states.get(BookingState.CONFIRMED.value, 0) > SEATS  # oversold: the race is real
+
+
+KEY_THREADS = 8
+
+
+def _sign_first_tickets_at_once(app, summit_id, ensure):
+    """KEY_THREADS requests each need the summit's signing key, which doesn't exist yet."""
+    from summit.registration.models import SummitKey
+    from summit.summits.models import Summit
+
+    errors, keys, lock = [], [], threading.Lock()
+    start = threading.Barrier(KEY_THREADS, timeout=30)
+
+    def worker():
+        with app.app_context():
+            summit = db.session.get(Summit, summit_id)
+            start.wait()
+            try:
+                key = ensure(summit)
+                public = key.public_key
+                db.session.commit()
+                with lock:
+                    keys.append(public)
+            except Exception as error:
+                db.session.rollback()
+                with lock:
+                    errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(KEY_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        stored = db.session.scalars(db.select(SummitKey.public_key)).all()
+    return keys, errors, stored
+
+
+@pytest.fixture
+def keyless_summit(app):
+    from summit.registration.models import SummitKey
+
+    with app.app_context():
+        summit, _ticket = make_registration_summit()
+        db.session.execute(db.delete(SummitKey))
+        db.session.commit()
+        return summit.id
+
+
+def _slow_gap(monkeypatch):
+    """Widen the gap between "no key yet" and the insert so every thread sees no key."""
+    gate = threading.Barrier(KEY_THREADS, timeout=5)
+    real = services.tickets.new_private_key
+
+    def new_private_key():
+        with contextlib.suppress(threading.BrokenBarrierError):
+            gate.wait()
+        return real()
+
+    monkeypatch.setattr(services.tickets, "new_private_key", new_private_key)
+
+
+def test_first_tickets_signed_at_once_share_one_key_without_errors(
+    app, keyless_summit, monkeypatch
+):
+    _slow_gap(monkeypatch)
+
+    keys, errors, stored = _sign_first_tickets_at_once(
+        app, keyless_summit, services.ensure_summit_key
+    )
+
+    assert errors == []
+    assert len(stored) == 1 and set(keys) == {stored[0]}
+
+
+def test_control_get_then_insert_key_fails_under_the_same_load(app, keyless_summit, monkeypatch):
+    from summit.registration.models import SummitKey
+
+    _slow_gap(monkeypatch)
+
+    def naive_ensure(summit):
+        key = db.session.get(SummitKey, summit.id)
+        if key is None:
+            private = services.tickets.new_private_key()
+            key = SummitKey(
+                summit_id=summit.id,
+                private_key=private,
+                public_key=services.tickets.public_key_for(private),
+            )
+            db.session.add(key)
+            db.session.flush()
+        return key
+
+    _keys, errors, stored = _sign_first_tickets_at_once(app, keyless_summit, naive_ensure)
+
+    assert len(stored) == 1
+    assert errors  # the others hit the primary key: the race is real
