@@ -1,0 +1,1 @@
+"""Agenda: the published programme, personal schedules and calendar feeds."""
