@@ -26,6 +26,16 @@ from summit.reviews.models import (
     ReviewSettings,
     TrackCapacity,
 )
+from summit.scheduling.models import (
+    Placement,
+    ReleasedSession,
+    Room,
+    ScheduleSettings,
+    ScheduleVersion,
+    SolveRun,
+    TimeSlot,
+    Unavailability,
+)
 from summit.summits.models import CountyRegion, Summit, SummitRole, Track
 
 __all__ = [
@@ -45,20 +55,28 @@ __all__ = [
     "OutboxAttachment",
     "OutboxMessage",
     "PendingDecision",
+    "Placement",
     "Presenter",
     "Proposal",
     "ProposalEvent",
     "Question",
+    "ReleasedSession",
     "Review",
     "ReviewFlag",
     "ReviewSettings",
     "ReviewerProfile",
+    "Room",
+    "ScheduleSettings",
+    "ScheduleVersion",
     "SessionFormat",
+    "SolveRun",
     "Summit",
     "SummitKey",
     "SummitRole",
     "TicketType",
+    "TimeSlot",
     "Track",
     "TrackCapacity",
+    "Unavailability",
     "User",
 ]
