@@ -136,6 +136,7 @@ def seed() -> tuple[Summit, list[User]]:
     from summit.demo.proposals import seed_proposals
     from summit.demo.registrations import seed_registrations
     from summit.demo.reviews import seed_reviews
+    from summit.demo.schedule import seed_schedule
 
     summit = seed_summit()
     users = seed_accounts(summit)
@@ -144,4 +145,5 @@ def seed() -> tuple[Summit, list[User]]:
     seed_proposals(summit)
     seed_reviews(summit)
     seed_registrations(summit)
+    seed_schedule(summit)
     return summit, users
