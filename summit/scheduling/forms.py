@@ -5,6 +5,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +18,7 @@ from summit.scheduling.enums import ROOM_FEATURE_LABELS, SLOT_KIND_LABELS
 
 
 def feature_choices():
-    return [(code, label) for code, label in ROOM_FEATURE_LABELS.items()]
+    return [SelectChoice(code, label) for code, label in ROOM_FEATURE_LABELS.items()]
 
 
 class RoomForm(FlaskForm):
@@ -38,7 +39,7 @@ class SlotForm(FlaskForm):
     start = TimeField(_l("Starts"), validators=[InputRequired(REQUIRED)])
     end = TimeField(_l("Ends"), validators=[InputRequired(REQUIRED)])
     kind = SelectField(
-        _l("Kind"), choices=[(k.value, label) for k, label in SLOT_KIND_LABELS.items()]
+        _l("Kind"), choices=[SelectChoice(k.value, label) for k, label in SLOT_KIND_LABELS.items()]
     )
     label_en = StringField(_l("Label in English (optional)"), validators=[Length(max=120)])
     label_es = StringField(_l("Label in Spanish (optional)"), validators=[Length(max=120)])

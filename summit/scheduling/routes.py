@@ -34,24 +34,29 @@ def availability(summit, code: str):
         abort(404)
     slots = [s for s in services.list_slots(summit) if s.kind != SlotKind.BREAK]
     form = EmptyForm()
+    status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        ticked = {p.id: request.form.getlist(f"slots-{p.public_id}") for p in presenters}
         try:
             for presenter in presenters:
-                services.set_unavailability(
-                    presenter,
-                    request.form.getlist(f"slots-{presenter.public_id}"),
-                    actor=current_user,
-                )
+                services.set_unavailability(presenter, ticked[presenter.id], actor=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return redirect(request.path), 303
-        db.session.commit()
-        flash(_("Thank you. We will not schedule the session at those times."), "success")
-        return redirect(url_for("proposals.detail", slug=summit.slug, code=proposal.code))
-    unavailable = {p.id: services.list_unavailable_slot_ids(p) for p in presenters}
+            # Shown again with the boxes as ticked, so nothing typed is lost.
+            ids = {s.code: s.id for s in slots}
+            unavailable = {
+                key: {ids[c] for c in codes if c in ids} for key, codes in ticked.items()
+            }
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Thank you. We will not schedule the session at those times."), "success")
+            return redirect(url_for("proposals.detail", slug=summit.slug, code=proposal.code))
+    else:
+        unavailable = {p.id: services.list_unavailable_slot_ids(p) for p in presenters}
     return render_template(
         "scheduling/availability.html",
         summit=summit,
@@ -60,4 +65,4 @@ def availability(summit, code: str):
         slots=slots,
         unavailable=unavailable,
         form=form,
-    )
+    ), status

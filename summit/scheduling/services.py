@@ -76,6 +76,11 @@ def _new_code(model, summit: Summit) -> str:
     return code
 
 
+def _placed_count(where) -> int:
+    """How many sessions of the draft sit in the cells matching ``where``."""
+    return db.session.scalar(select(db.func.count(Placement.id)).where(where)) or 0
+
+
 def save_room(summit: Summit, *, actor, room: Room | None = None, **values) -> Room:
     name = (values.get("name") or "").strip()
     if not name:
@@ -90,6 +95,13 @@ def save_room(summit: Summit, *, actor, room: Room | None = None, **values) -> R
     if unknown:
         raise DomainError(
             "invalid", _("Unknown room feature."), fields={"features": [_("Unknown.")]}
+        )
+    leaving = room is not None and room.is_active and not values.get("is_active", True)
+    if leaving and _placed_count(Placement.room_id == room.id):
+        raise DomainError(
+            "room_in_use",
+            _("Sessions are placed in this room. Move them before taking it out of use."),
+            fields={"is_active": [_("Sessions are placed in this room.")]},
         )
     values["name"] = name
     values["features"] = sorted(set(values.get("features") or ()))
@@ -145,6 +157,13 @@ def save_slot(
         )
     if kind not in set(SlotKind):
         raise DomainError("invalid", _("Unknown kind of slot."), fields={"kind": [_("Unknown.")]})
+    to_break = slot is not None and kind == SlotKind.BREAK and slot.kind != SlotKind.BREAK
+    if to_break and _placed_count(Placement.slot_id == slot.id):
+        raise DomainError(
+            "slot_in_use",
+            _("Sessions are placed in this slot. Move them before making it a break."),
+            fields={"kind": [_("Sessions are placed in this slot.")]},
+        )
     starts_at, ends_at = local_range(summit, day, start, end)
     for other in list_slots(summit):
         if other is not slot and other.starts_at < ends_at and starts_at < other.ends_at:

@@ -6,10 +6,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from summit.accounts.forms import EmptyForm
 from summit.core.errors import DomainError
@@ -211,7 +222,7 @@ def _cell_choices(summit, draft, slots, rooms):
     occupied = {
         (p.slot_id, p.room_id): p.proposal.code for p in draft.placements.values() if p.slot_id
     }
-    choices = [("", _("Not in the grid (to place later)"))]
+    choices = [SelectChoice("", _("Not in the grid (to place later)"))]
     for slot in slots:
         if slot.kind == SlotKind.BREAK:
             continue
@@ -221,7 +232,7 @@ def _cell_choices(summit, draft, slots, rooms):
             label = f"{when} · {room.name}"
             if taken:
                 label += " · " + _("swap with %(code)s", code=taken)
-            choices.append((f"{slot.code}:{room.code}", label))
+            choices.append(SelectChoice(f"{slot.code}:{room.code}", label))
     return choices
 
 
@@ -267,7 +278,13 @@ def editor(summit):
 def _placement_or_404(summit, code: str):
     try:
         return services.get_placement(summit, code)
-    except DomainError:
+    except DomainError as error:
+        if _wants_json():  # drag-and-drop reads the reason
+            abort(
+                make_response(
+                    jsonify({"error": {"code": error.code, "message": error.message}}), 404
+                )
+            )
         abort(404)
 
 
