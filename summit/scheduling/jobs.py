@@ -43,12 +43,14 @@ def run_now(run_id: int) -> None:
     """Execute a run and commit its result (or its failure)."""
     run = db.session.get(SolveRun, run_id)
     try:
-        services.execute_run(run, progress=_progress_writer(run_id))
+        services.execute_run(run, progress=_progress_writer(run_id), on_ready=db.session.commit)
         db.session.commit()
     except Exception as error:  # the run must end, whatever the solver did
         db.session.rollback()
         current_app.logger.exception("solver run %s failed", run_id)
         run = db.session.get(SolveRun, run_id)
+        if run is None:
+            raise
         run.state = RunState.FAILED.value
         run.error = str(error)[:500] or type(error).__name__
         run.finished_at = now()

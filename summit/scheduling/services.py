@@ -736,41 +736,52 @@ def start_run(summit: Summit, *, actor, keep_draft: bool = True) -> SolveRun:
     return run
 
 
-def execute_run(run: SolveRun, *, progress: Callable[[float], None] | None = None) -> SolveRun:
-    """Solve the run's summit and store the result on the run (the draft is untouched)."""
+def execute_run(
+    run: SolveRun,
+    *,
+    progress: Callable[[float], None] | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> SolveRun:
+    """Solve the run's summit and store the result on the run (the draft is untouched).
+
+    ``on_ready`` is called once the problem is built, before the long solve: a job
+    ends its transaction there, so it holds no lock while the solver works.
+    """
     summit = db.session.get(Summit, run.summit_id)
     settings = get_settings(summit)
-    draft = build_draft(summit, keep_draft=run.keep_draft)
+    seed, time_limit, keep_draft = settings.seed, float(settings.time_limit), run.keep_draft
+    draft = build_draft(summit, keep_draft=keep_draft)
+    slots = {i: s.code for i, s in draft.slots.items()}
+    rooms = {i: r.code for i, r in draft.rooms.items()}
+
+    def codes(cell):
+        return [slots[cell[0]], rooms[cell[1]]] if cell else None
+
+    outside = {p.proposal.code for p in draft.outside}
+    current = {
+        code: codes((p.slot_id, p.room_id) if p.slot_id else None)
+        for code, p in draft.placements.items()
+        if code not in outside
+    }
+    revisions = {code: p.revision for code, p in draft.placements.items()}
+    run_id = run.id
+    if on_ready is not None:
+        on_ready()
 
     def report_progress(fraction: float, _objective) -> None:
         if progress is not None:
             progress(fraction)
 
-    result = solver.solve(
-        draft.problem,
-        seed=settings.seed,
-        time_limit=float(settings.time_limit),
-        progress=report_progress,
-    )
-    slots, rooms = draft.slots, draft.rooms
-    assign = {}
-    for code, cell in result.solution.assign.items():
-        assign[code] = [slots[cell[0]].code, rooms[cell[1]].code] if cell else None
+    result = solver.solve(draft.problem, seed=seed, time_limit=time_limit, progress=report_progress)
+    run = db.session.get(SolveRun, run_id)
     run.result = {
-        "assign": assign,
+        "assign": {code: codes(cell) for code, cell in result.solution.assign.items()},
         "unplaced": {
             code: [reason.code, reason.message] for code, reason in result.solution.unplaced.items()
         },
         "parts": result.report.parts(),
-        "current": {
-            code: [slots[c[0]].code, rooms[c[1]].code] if c else None
-            for code, c in draft.problem.current.items()
-        }
-        if run.keep_draft
-        else {
-            code: _cell_codes(p) for code, p in draft.placements.items() if p not in draft.outside
-        },
-        "revisions": {code: p.revision for code, p in draft.placements.items()},
+        "current": current,
+        "revisions": revisions,
         "status": result.status,
         "elapsed": round(result.elapsed, 2),
     }
@@ -779,12 +790,6 @@ def execute_run(run: SolveRun, *, progress: Callable[[float], None] | None = Non
     run.finished_at = now()
     db.session.flush()
     return run
-
-
-def _cell_codes(placement: Placement) -> list[str] | None:
-    if placement.slot_id is None:
-        return None
-    return [placement.slot.code, placement.room.code]
 
 
 def run_changes(run: SolveRun) -> list[tuple[str, list | None, list | None]]:
@@ -905,7 +910,13 @@ class ReleaseOutcome:
 
 
 def release(
-    summit: Summit, *, actor, note_en: str = "", note_es: str = "", at=None
+    summit: Summit,
+    *,
+    actor,
+    note_en: str = "",
+    note_es: str = "",
+    notify: bool = True,
+    at=None,
 ) -> ReleaseOutcome:
     """Freeze the draft as version N+1, with its changelog against N, and email the
     presenters of every new, moved or cancelled session their slot or change."""
@@ -971,7 +982,7 @@ def release(
     db.session.flush()
     from summit.scheduling import notifications
 
-    emails = notifications.queue_release_emails(summit, version, changed)
+    emails = notifications.queue_release_emails(summit, version, changed) if notify else 0
     audit.record(
         "schedule.release",
         actor=actor,

@@ -1,0 +1,1 @@
+"""Scheduling: rooms, the time grid, sessions placed in cells, released versions."""
