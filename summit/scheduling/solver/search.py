@@ -22,6 +22,12 @@ from collections.abc import Callable
 
 from .indexed import Indexed
 
+# Share of proposals that move a session into a room its track already uses.
+TRACK_BIAS = 0.5
+# Share of proposals onto an occupied cell that move its occupant to a free cell
+# of the same period instead of swapping it into the vacated cell.
+SLIDE_SHARE = 0.3
+
 
 class State:
     def __init__(self, ix: Indexed):
@@ -189,7 +195,12 @@ def anneal(
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[float, int], None] | None = None,
 ) -> tuple[list[int], int, int, bool]:
-    """Simulated annealing over "move to a usable cell, swapping with its occupant".
+    """Simulated annealing over "move a session to one of its usable cells".
+
+    The target cell is drawn at random, half the time in a room its track
+    already uses. An occupant of the target either swaps into the vacated cell
+    (O(1) delta) or slides to a free cell of its own period (delta by applying
+    the move, since it touches three cells).
 
     The temperature falls geometrically with the iteration count, never with
     the clock, so a run is reproducible for a seed; ``should_stop`` (the wall
@@ -205,7 +216,7 @@ def anneal(
     cell_of, occ, pc, pres_off = state.cell_of, state.occ, state.pc, state.pres_off
     G, H, cnt, common = state.G, state.H, state.cnt, state.common
     tc, tr, lc = state.tc, state.tr, state.lc
-    place, remove = state.place, state.remove
+    place, remove, state_cost = state.place, state.remove, state.cost
     rnd, exp = rng.random, math.exp
 
     movable = [e for e in range(N) if cell_of[e] >= 0 and locked[e] < 0 and len(cells[e]) > 1]
@@ -214,6 +225,10 @@ def anneal(
     if not movable or iterations <= 0:
         return best, best_cost, 0, False
     n_movable = len(movable)
+    members: list[list[int]] = [[] for _ in range(ix.n_topics)]
+    for o in range(N):
+        if cell_of[o] >= 0:
+            members[topic[o]].append(o)
     ratio = t_end / t_start
     block = 2048
     done = 0
@@ -225,6 +240,11 @@ def anneal(
             e = movable[int(rnd() * n_movable)]
             ce = cells[e]
             c2 = ce[int(rnd() * len(ce))]
+            if rnd() < TRACK_BIAS:  # try the room of another session of the same track
+                mates = members[topic[e]]
+                c3 = cp[c2] * R + cr[cell_of[mates[int(rnd() * len(mates))]]]
+                if cell_ok[e][c3]:
+                    c2 = c3
             c1 = cell_of[e]
             if c2 == c1:
                 continue
@@ -256,62 +276,96 @@ def anneal(
                 remove(e)
                 place(e, c2)
             else:
-                if locked[o] >= 0 or not cell_ok[o][c1]:
+                if locked[o] >= 0:
                     continue
-                ko = topic[o]
-                d = 0
-                if t1 != t2:
-                    pe, pons = presenters[e], presenters[o]
-                    clash = False
-                    for p in pe:
-                        if pc[p * P + t2] - (p in pons) > 0:
-                            clash = True
+                if rnd() < SLIDE_SHARE:
+                    # e takes c2 and its occupant slides to a free cell of the same
+                    # period: a room change that needs no swap partner.
+                    base, first, ok_o, c3 = t2 * R, int(rnd() * R), cell_ok[o], -1
+                    for j in range(R):
+                        c = base + (first + j) % R
+                        if occ[c] < 0 and ok_o[c]:
+                            c3 = c
                             break
-                    if clash:
+                    if c3 < 0:
                         continue
-                    for p in pons:
-                        if pc[p * P + t1] - (p in pe) > 0:
-                            clash = True
-                            break
-                    if clash:
+                    if t1 != t2:
+                        clash = False
+                        for po in pres_off[e]:
+                            if pc[po + t2]:
+                                clash = True
+                                break
+                        if clash:
+                            continue
+                    before = state_cost()
+                    remove(o)
+                    place(o, c3)
+                    remove(e)
+                    place(e, c2)
+                    d = state_cost() - before
+                    if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
+                        remove(e)
+                        place(e, c1)
+                        remove(o)
+                        place(o, c2)
                         continue
-                    dm = G[e * P + t2] - H[e * P + t1] + G[o * P + t1] - H[o * P + t2]
-                    shared = common.get(e * N + o if e < o else o * N + e)
-                    if shared:
-                        for ao in shared:
-                            dm -= 2 - (cnt[ao + t1] > 1) - (cnt[ao + t2] > 1)
-                    d = wm * dm
-                    if k != ko:
-                        d += wt * (
-                            (tc[k * P + t2] > 0)
-                            - (tc[k * P + t1] > 1)
-                            + (tc[ko * P + t1] > 0)
-                            - (tc[ko * P + t2] > 1)
+                else:
+                    if not cell_ok[o][c1]:
+                        continue
+                    ko = topic[o]
+                    d = 0
+                    if t1 != t2:
+                        pe, pons = presenters[e], presenters[o]
+                        clash = False
+                        for p in pe:
+                            if pc[p * P + t2] - (p in pons) > 0:
+                                clash = True
+                                break
+                        if clash:
+                            continue
+                        for p in pons:
+                            if pc[p * P + t1] - (p in pe) > 0:
+                                clash = True
+                                break
+                        if clash:
+                            continue
+                        dm = G[e * P + t2] - H[e * P + t1] + G[o * P + t1] - H[o * P + t2]
+                        shared = common.get(e * N + o if e < o else o * N + e)
+                        if shared:
+                            for ao in shared:
+                                dm -= 2 - (cnt[ao + t1] > 1) - (cnt[ao + t2] > 1)
+                        d = wm * dm
+                        if k != ko:
+                            d += wt * (
+                                (tc[k * P + t2] > 0)
+                                - (tc[k * P + t1] > 1)
+                                + (tc[ko * P + t1] > 0)
+                                - (tc[ko * P + t2] > 1)
+                            )
+                        if spanish[e] != spanish[o]:
+                            if spanish[e]:
+                                d += wl * ((lc[t2] > 0) - (lc[t1] > 1))
+                            else:
+                                d += wl * ((lc[t1] > 0) - (lc[t2] > 1))
+                    if r1 != r2 and k != ko:
+                        d += wr * (
+                            (tr[k * R + r2] == 0)
+                            - (tr[k * R + r1] == 1)
+                            + (tr[ko * R + r1] == 0)
+                            - (tr[ko * R + r2] == 1)
                         )
-                    if spanish[e] != spanish[o]:
-                        if spanish[e]:
-                            d += wl * ((lc[t2] > 0) - (lc[t1] > 1))
-                        else:
-                            d += wl * ((lc[t1] > 0) - (lc[t2] > 1))
-                if r1 != r2 and k != ko:
-                    d += wr * (
-                        (tr[k * R + r2] == 0)
-                        - (tr[k * R + r1] == 1)
-                        + (tr[ko * R + r1] == 0)
-                        - (tr[ko * R + r2] == 1)
-                    )
-                cur = current[e]
-                if cur >= 0:
-                    d += wv * ((c1 == cur) - (c2 == cur))
-                cur = current[o]
-                if cur >= 0:
-                    d += wv * ((c2 == cur) - (c1 == cur))
-                if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
-                    continue
-                remove(e)
-                remove(o)
-                place(e, c2)
-                place(o, c1)
+                    cur = current[e]
+                    if cur >= 0:
+                        d += wv * ((c1 == cur) - (c2 == cur))
+                    cur = current[o]
+                    if cur >= 0:
+                        d += wv * ((c2 == cur) - (c1 == cur))
+                    if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
+                        continue
+                    remove(e)
+                    remove(o)
+                    place(e, c2)
+                    place(o, c1)
             cost += d
             if cost < best_cost:
                 best_cost = cost

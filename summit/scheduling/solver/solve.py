@@ -34,7 +34,7 @@ SEARCH_SHARE = 0.85
 # also solved exactly, to prove optimality.
 EXACT_MAX_VARIABLES = 400
 # Annealing temperatures, in units of the smallest positive weight.
-T_START, T_END = 2.0, 0.05
+T_START, T_END = 5.0, 0.05
 
 Status = str  # "optimal" | "feasible" | "timeout" | "infeasible_parts"
 
