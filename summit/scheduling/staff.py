@@ -247,10 +247,11 @@ def editor(summit):
         (p.slot_id, p.room_id): p for p in draft.placements.values() if p.slot_id is not None
     }
     unplaced = [p for p in draft.placements.values() if p.slot_id is None]
-    warnings = defaultdict(list)
+    warnings, broken = defaultdict(list), []
     for violation in report.violations:
+        broken.append(services.describe(violation, draft))
         for code in violation.sessions:
-            warnings[code].append(services.describe(violation, draft))
+            warnings[code].append(broken[-1])
     days = defaultdict(list)
     for slot in slots:
         days[slot.day].append(slot)
@@ -262,6 +263,7 @@ def editor(summit):
         by_cell=by_cell,
         unplaced=unplaced,
         warnings=warnings,
+        broken=broken,
         report=report,
         audiences=draft.audiences,
         run=_latest_run(summit),

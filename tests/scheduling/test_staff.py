@@ -479,6 +479,34 @@ def test_editor_shows_the_grid_the_unplaced_sessions_and_broken_rules(app, clien
     assert "Thursday, September 23, 2027" in page
 
 
+def test_editor_lists_a_rule_broken_by_two_sessions_once(app, client, world, staff):
+    def same_lead_twice(summit):
+        lead = person("Busy Lead")
+        codes = [add_session(summit, title, owner=lead).code for title in ("Clash A", "Clash B")]
+        db.session.commit()
+        return codes
+
+    first, second = in_context(app, same_lead_twice)
+    place(app, first, world.first, world.big)
+    revision = placement_of(app, second)["revision"]
+    client.post(
+        f"{EDITOR}/sessions/{second}/move",
+        data=move_data(world.cell("first", "small"), revision, accept_warnings="1"),
+    )
+
+    page = _text(client.get(EDITOR))
+
+    rules = re.search(r'id="warnings-title".*?</section>', page, re.S).group(0)
+    assert "1 rule is broken." in page
+    assert re.findall(r"<li>(.*?)</li>", rules) == [
+        f"A presenter is in two sessions at once: {first}, {second}."
+    ]
+    on_cards = page.count(
+        f"<strong>Warning:</strong> A presenter is in two sessions at once: {first}"
+    )
+    assert on_cards == 2
+
+
 def test_editor_without_grid_or_rooms_says_what_to_add(app, client, login_as):
     with app.test_request_context():
         make_schedule_summit(SLUG)
