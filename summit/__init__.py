@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.reviews.api import blp as reviews_api
     from summit.reviews.routes import bp as reviews_bp
     from summit.reviews.staff import bp as review_staff_bp
+    from summit.scheduling.public import bp as programme_bp
     from summit.summits.api import blp as summits_api
     from summit.summits.routes import bp as summits_bp
 
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_staff_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_staff_bp)
+    app.register_blueprint(programme_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)
 

@@ -175,6 +175,31 @@ class State:
         if c == ix.current[e]:
             self.moved += 1
 
+    def shift(self, e: int, c: int) -> None:
+        """Move e to cell c of the same period: only rooms and moves change."""
+        R, ix = self.R, self.ix
+        old = self.cell_of[e]
+        k, r0, r = ix.topic[e], old % R, c % R
+        self.occ[old] = -1
+        self.occ[c] = e
+        self.cell_of[e] = c
+        tr, distinct = self.tr, self.distinct
+        tr[k * R + r0] -= 1
+        if tr[k * R + r0] == 0:
+            distinct[k] -= 1
+            if distinct[k] > 0:
+                self.rooms -= 1
+        if tr[k * R + r] == 0:
+            if distinct[k] > 0:
+                self.rooms += 1
+            distinct[k] += 1
+        tr[k * R + r] += 1
+        cur = ix.current[e]
+        if old == cur:
+            self.moved += 1
+        if c == cur:
+            self.moved -= 1
+
     def load(self, cells: list[int]) -> None:
         """Replace the whole schedule (``-1`` = unplaced)."""
         for e in range(self.N):
@@ -199,8 +224,7 @@ def anneal(
 
     The target cell is drawn at random, half the time in a room its track
     already uses. An occupant of the target either swaps into the vacated cell
-    (O(1) delta) or slides to a free cell of its own period (delta by applying
-    the move, since it touches three cells).
+    or slides to a free cell of its own period; every delta is O(1).
 
     The temperature falls geometrically with the iteration count, never with
     the clock, so a run is reproducible for a seed; ``should_stop`` (the wall
@@ -216,7 +240,7 @@ def anneal(
     cell_of, occ, pc, pres_off = state.cell_of, state.occ, state.pc, state.pres_off
     G, H, cnt, common = state.G, state.H, state.cnt, state.common
     tc, tr, lc = state.tc, state.tr, state.lc
-    place, remove, state_cost = state.place, state.remove, state.cost
+    place, remove, shift, state_cost = state.place, state.remove, state.shift, state.cost
     rnd, exp = rng.random, math.exp
 
     movable = [e for e in range(N) if cell_of[e] >= 0 and locked[e] < 0 and len(cells[e]) > 1]
@@ -251,8 +275,20 @@ def anneal(
             t1, r1, t2, r2 = cp[c1], cr[c1], cp[c2], cr[c2]
             o = occ[c2]
             k = topic[e]
+            slid, d = -1, 0
+            if o >= 0 and locked[o] < 0 and rnd() < SLIDE_SHARE:
+                # The occupant slides to a free cell of its own period (a room
+                # change, O(1)); e then moves into the cell it vacated.
+                base, first, ok_o = t2 * R, int(rnd() * R), cell_ok[o]
+                for j in range(R):
+                    c3 = base + (first + j) % R
+                    if occ[c3] < 0 and ok_o[c3]:
+                        before = state_cost()
+                        shift(o, c3)
+                        d = state_cost() - before
+                        slid, o = o, -1
+                        break
             if o < 0:
-                d = 0
                 if t1 != t2:
                     clash = False
                     for po in pres_off[e]:
@@ -260,8 +296,10 @@ def anneal(
                             clash = True
                             break
                     if clash:
+                        if slid >= 0:
+                            shift(slid, c2)
                         continue
-                    d = wm * (G[e * P + t2] - H[e * P + t1]) + wt * (
+                    d += wm * (G[e * P + t2] - H[e * P + t1]) + wt * (
                         (tc[k * P + t2] > 0) - (tc[k * P + t1] > 1)
                     )
                     if spanish[e]:
@@ -272,100 +310,68 @@ def anneal(
                 if cur >= 0:
                     d += wv * ((c1 == cur) - (c2 == cur))
                 if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
+                    if slid >= 0:
+                        shift(slid, c2)
                     continue
                 remove(e)
                 place(e, c2)
             else:
-                if locked[o] >= 0:
+                if locked[o] >= 0 or not cell_ok[o][c1]:
                     continue
-                if rnd() < SLIDE_SHARE:
-                    # e takes c2 and its occupant slides to a free cell of the same
-                    # period: a room change that needs no swap partner.
-                    base, first, ok_o, c3 = t2 * R, int(rnd() * R), cell_ok[o], -1
-                    for j in range(R):
-                        c = base + (first + j) % R
-                        if occ[c] < 0 and ok_o[c]:
-                            c3 = c
+                ko = topic[o]
+                d = 0
+                if t1 != t2:
+                    pe, pons = presenters[e], presenters[o]
+                    clash = False
+                    for p in pe:
+                        if pc[p * P + t2] - (p in pons) > 0:
+                            clash = True
                             break
-                    if c3 < 0:
+                    if clash:
                         continue
-                    if t1 != t2:
-                        clash = False
-                        for po in pres_off[e]:
-                            if pc[po + t2]:
-                                clash = True
-                                break
-                        if clash:
-                            continue
-                    before = state_cost()
-                    remove(o)
-                    place(o, c3)
-                    remove(e)
-                    place(e, c2)
-                    d = state_cost() - before
-                    if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
-                        remove(e)
-                        place(e, c1)
-                        remove(o)
-                        place(o, c2)
+                    for p in pons:
+                        if pc[p * P + t1] - (p in pe) > 0:
+                            clash = True
+                            break
+                    if clash:
                         continue
-                else:
-                    if not cell_ok[o][c1]:
-                        continue
-                    ko = topic[o]
-                    d = 0
-                    if t1 != t2:
-                        pe, pons = presenters[e], presenters[o]
-                        clash = False
-                        for p in pe:
-                            if pc[p * P + t2] - (p in pons) > 0:
-                                clash = True
-                                break
-                        if clash:
-                            continue
-                        for p in pons:
-                            if pc[p * P + t1] - (p in pe) > 0:
-                                clash = True
-                                break
-                        if clash:
-                            continue
-                        dm = G[e * P + t2] - H[e * P + t1] + G[o * P + t1] - H[o * P + t2]
-                        shared = common.get(e * N + o if e < o else o * N + e)
-                        if shared:
-                            for ao in shared:
-                                dm -= 2 - (cnt[ao + t1] > 1) - (cnt[ao + t2] > 1)
-                        d = wm * dm
-                        if k != ko:
-                            d += wt * (
-                                (tc[k * P + t2] > 0)
-                                - (tc[k * P + t1] > 1)
-                                + (tc[ko * P + t1] > 0)
-                                - (tc[ko * P + t2] > 1)
-                            )
-                        if spanish[e] != spanish[o]:
-                            if spanish[e]:
-                                d += wl * ((lc[t2] > 0) - (lc[t1] > 1))
-                            else:
-                                d += wl * ((lc[t1] > 0) - (lc[t2] > 1))
-                    if r1 != r2 and k != ko:
-                        d += wr * (
-                            (tr[k * R + r2] == 0)
-                            - (tr[k * R + r1] == 1)
-                            + (tr[ko * R + r1] == 0)
-                            - (tr[ko * R + r2] == 1)
+                    dm = G[e * P + t2] - H[e * P + t1] + G[o * P + t1] - H[o * P + t2]
+                    shared = common.get(e * N + o if e < o else o * N + e)
+                    if shared:
+                        for ao in shared:
+                            dm -= 2 - (cnt[ao + t1] > 1) - (cnt[ao + t2] > 1)
+                    d = wm * dm
+                    if k != ko:
+                        d += wt * (
+                            (tc[k * P + t2] > 0)
+                            - (tc[k * P + t1] > 1)
+                            + (tc[ko * P + t1] > 0)
+                            - (tc[ko * P + t2] > 1)
                         )
-                    cur = current[e]
-                    if cur >= 0:
-                        d += wv * ((c1 == cur) - (c2 == cur))
-                    cur = current[o]
-                    if cur >= 0:
-                        d += wv * ((c2 == cur) - (c1 == cur))
-                    if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
-                        continue
-                    remove(e)
-                    remove(o)
-                    place(e, c2)
-                    place(o, c1)
+                    if spanish[e] != spanish[o]:
+                        if spanish[e]:
+                            d += wl * ((lc[t2] > 0) - (lc[t1] > 1))
+                        else:
+                            d += wl * ((lc[t1] > 0) - (lc[t2] > 1))
+                if r1 != r2 and k != ko:
+                    d += wr * (
+                        (tr[k * R + r2] == 0)
+                        - (tr[k * R + r1] == 1)
+                        + (tr[ko * R + r1] == 0)
+                        - (tr[ko * R + r2] == 1)
+                    )
+                cur = current[e]
+                if cur >= 0:
+                    d += wv * ((c1 == cur) - (c2 == cur))
+                cur = current[o]
+                if cur >= 0:
+                    d += wv * ((c2 == cur) - (c1 == cur))
+                if d > 0 and (d > limit or rnd() >= exp(-d / temp)):
+                    continue
+                remove(e)
+                remove(o)
+                place(e, c2)
+                place(o, c1)
             cost += d
             if cost < best_cost:
                 best_cost = cost

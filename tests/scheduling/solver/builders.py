@@ -7,6 +7,7 @@ hold 100 people and periods last 60 minutes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from string import ascii_uppercase
 
 from summit.scheduling.solver import Period, Presenter, Problem, Room, Session, Weights
@@ -77,3 +78,33 @@ def problem(
         weights=weights or Weights(),
         current=current or {},
     )
+
+
+def random_problem(rng, *, n_periods, n_rooms, n_sessions):
+    """A feasible-looking random summit: mixed durations, sizes, presenters, stars."""
+    durations = tuple(rng.choice((45, 60, 90)) for _ in range(n_periods))
+    capacities = tuple(rng.choice((30, 60, 120, 300)) for _ in range(n_rooms))
+    sessions = tuple(
+        talk(
+            f"s{i:02d}",
+            topic=f"topic-{rng.randrange(4)}",
+            duration=rng.choice((45, 60)),
+            audience=rng.randint(10, 60),
+            presenters=tuple(f"p{rng.randrange(n_sessions)}" for _ in range(rng.randint(1, 2))),
+            language=rng.choice(("en", "en", "es", "bilingual")),
+        )
+        for i in range(n_sessions)
+    )
+    ids = [s.id for s in sessions]
+    attendees = tuple(tuple(rng.sample(ids, rng.randint(2, 5))) for _ in range(4 * n_sessions))
+    return problem(
+        sessions=sessions,
+        period_durations=durations,
+        room_capacities=capacities,
+        attendees=attendees,
+        unavailable={f"p{i}": {rng.randrange(n_periods)} for i in range(0, n_sessions, 3)},
+    )
+
+
+def problem_with(p: Problem, **changes) -> Problem:
+    return replace(p, **changes)
