@@ -284,18 +284,9 @@ def public_presenters(proposal: Proposal) -> tuple[PublicPresenter, ...]:
 
 
 def _room_info(row: ReleasedSession) -> RoomInfo:
-    room = row.room
-    if room is None:
+    if row.room is None:  # deleted after the release: the name was kept
         return RoomInfo(code=None, name=row.room_name, position=10**6)
-    return RoomInfo(
-        code=room.code,
-        name=room.name,
-        building=room.building or "",
-        floor=room.floor or "",
-        capacity=room.capacity,
-        features=tuple(room.features or ()),
-        position=room.position,
-    )
+    return room_info(row.room)
 
 
 def _to_session(row: ReleasedSession) -> ProgrammeSession:
@@ -522,10 +513,6 @@ def by_start(
 
 
 # --- tracks, rooms, presenters ------------------------------------------------------------
-
-
-def get_track(summit: Summit, code: str) -> Track | None:
-    return db.session.scalar(select(Track).where(Track.summit_id == summit.id, Track.code == code))
 
 
 def count_by_track(sessions: Iterable[ProgrammeSession]) -> dict[str, int]:

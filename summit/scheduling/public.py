@@ -20,6 +20,7 @@ from summit.accounts.enums import PRESENTER_ROLE_LABELS
 from summit.proposals.enums import GRADE_BAND_LABELS, SESSION_LANGUAGE_LABELS
 from summit.scheduling import programme
 from summit.scheduling.enums import CHANGE_KIND_LABELS, ROOM_FEATURE_LABELS
+from summit.summits.queries import get_track
 from summit.summits.routes import summit_view
 
 bp = Blueprint("programme", __name__)
@@ -128,7 +129,7 @@ def tracks(summit):
 @bp.get("/<slug>/programme/tracks/<code>")
 @summit_view()
 def track(summit, code: str):
-    track = programme.get_track(summit, code)
+    track = get_track(summit, code)
     if track is None:
         abort(404)
     version = programme.get_latest_version(summit)
