@@ -97,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     from summit.reviews.routes import bp as reviews_bp
     from summit.reviews.staff import bp as review_staff_bp
     from summit.scheduling.public import bp as programme_bp
+    from summit.scheduling.routes import bp as scheduling_bp
+    from summit.scheduling.staff import bp as scheduling_staff_bp
     from summit.summits.api import blp as summits_api
     from summit.summits.routes import bp as summits_bp
 
@@ -114,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_staff_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_staff_bp)
+    app.register_blueprint(scheduling_bp)
+    app.register_blueprint(scheduling_staff_bp)
     app.register_blueprint(programme_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)
@@ -157,9 +161,11 @@ def register_commands(app: Flask) -> None:
     from summit.demo.cli import demo_cli
     from summit.proposals.cli import proposals_cli
     from summit.registration.cli import registration_cli
+    from summit.scheduling.cli import scheduling_cli
     from summit.summits.cli import summits_cli
 
-    for group in (accounts_cli, summits_cli, proposals_cli, registration_cli, mail_cli, demo_cli):
+    groups = (accounts_cli, summits_cli, proposals_cli, registration_cli, scheduling_cli)
+    for group in (*groups, mail_cli, demo_cli):
         app.cli.add_command(group)
 
 
