@@ -25,7 +25,7 @@ from .search import State, anneal
 
 # Annealing iterations per second of ``time_limit``, measured on the reference
 # machine (2 cores, CPython 3.11) with headroom so the cap rarely triggers.
-NOMINAL_ITERATIONS_PER_SECOND = 120_000
+NOMINAL_ITERATIONS_PER_SECOND = 160_000
 # Cap on annealing iterations per (session, usable cell) pair of the problem.
 ITERATIONS_PER_OPTION = 2_000
 # Share of the time limit given to the annealing; the rest is set-up and CP-SAT.
@@ -35,6 +35,9 @@ SEARCH_SHARE = 0.85
 EXACT_MAX_VARIABLES = 400
 # Annealing temperatures, in units of the smallest positive weight.
 T_START, T_END = 5.0, 0.05
+# The annealing runs in cycles from its best schedule so far, each reheated to a
+# share of T_START: (share of the iteration budget, start temperature factor).
+CYCLES = ((0.5, 1.0), (0.5, 0.4))
 
 Status = str  # "optimal" | "feasible" | "timeout" | "infeasible_parts"
 
@@ -46,6 +49,15 @@ class Result:
     status: Status
     elapsed: float
     iterations: int
+
+
+def _scaled(progress: Callable[[float, int], None], offset: float, share: float):
+    """Report a cycle's progress as a fraction of the whole search."""
+
+    def report(fraction: float, best: int) -> None:
+        progress(offset + fraction * share, best)
+
+    return report
 
 
 def _budget(ix: Indexed, time_limit: float) -> int:
@@ -95,16 +107,24 @@ def solve(
 
     budget = iterations if iterations is not None else _budget(ix, time_limit)
     t_start, t_end = _temperatures(ix)
-    best, _, done, stopped = anneal(
-        state,
-        rng,
-        budget,
-        t_start,
-        t_end,
-        should_stop=lambda: remaining() <= 0.05 * time_limit,
-        progress=progress,
-    )
-    state.load(best)
+    done, stopped, offset = 0, False, 0.0
+    for i, (share, factor) in enumerate(CYCLES):
+        n = budget - done if i == len(CYCLES) - 1 else int(budget * share)
+        cycle_progress = None if progress is None else _scaled(progress, offset, share)
+        best, _, cycle_done, stopped = anneal(
+            state,
+            rng,
+            n,
+            t_start * factor,
+            t_end,
+            should_stop=lambda: remaining() <= 0.05 * time_limit,
+            progress=cycle_progress,
+        )
+        state.load(best)
+        done += cycle_done
+        offset += share
+        if stopped:
+            break
 
     proven = False
     if not stopped and remaining() > 0:
