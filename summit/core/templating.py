@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime, format_skeleton, format_time
 from flask import Flask, request
 from flask_babel import format_date, get_locale
 from flask_wtf.csrf import generate_csrf
@@ -25,9 +26,32 @@ def local_date(value: date | None, fmt: str = "long") -> str:
     return format_date(value, fmt) if value else ""
 
 
+def local_time(value: datetime | None, tz: str = "UTC") -> str:
+    """A time of day in the summit's time zone, written the reader's way (9:00 AM / 9:00)."""
+    if value is None:
+        return ""
+    return format_time(value, "short", tzinfo=ZoneInfo(tz), locale=get_locale())
+
+
+def local_day(value: date | datetime | None, tz: str = "UTC", style: str = "full") -> str:
+    """A summit day: "full" (Thursday, September 23, 2027), "weekday" or "short" (Sep 23)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz)).date()
+    locale = get_locale()
+    if style == "weekday":
+        return babel_format_date(value, "EEEE", locale=locale)
+    if style == "short":
+        return format_skeleton("MMMd", value, locale=locale)
+    return babel_format_date(value, "full", locale=locale)
+
+
 def register_templating(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["word_count"] = word_count
     app.jinja_env.trim_blocks = True

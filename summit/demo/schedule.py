@@ -22,7 +22,7 @@ from summit.demo.proposals import (
 from summit.extensions import db
 from summit.proposals.models import Presenter, Proposal
 from summit.proposals.queries import list_formats
-from summit.scheduling import jobs, services
+from summit.scheduling import jobs, queries, services
 from summit.scheduling.models import Room, ScheduleVersion
 from summit.summits.models import Summit
 
@@ -151,7 +151,7 @@ def seed_schedule(summit: Summit) -> int:
     db.session.flush()
     # Student presenters are in class on the first morning.
     first_morning = [
-        s for s in services.list_slots(summit) if s.day == summit.starts_on and s.kind != "break"
+        s for s in queries.list_slots(summit) if s.day == summit.starts_on and s.kind != "break"
     ][:2]
     for proposal in proposals[:SESSIONS]:
         for presenter in proposal.presenters:
@@ -161,7 +161,6 @@ def seed_schedule(summit: Summit) -> int:
     settings.time_limit = 8
     run = services.start_run(summit, actor=None, keep_draft=False)
     jobs.run_now(run.id)  # commits the run's result
-    run = db.session.merge(run)
     services.apply_run(summit, run, actor=None)
     services.release(
         summit,
@@ -184,6 +183,4 @@ def seed_schedule(summit: Summit) -> int:
             summit, a, slot=b.slot, room=b.room, revision=a.revision, actor=None,
             accept_warnings=True,
         )  # fmt: skip
-        db.session.expire_all()
-        placed = [db.session.get(type(p), p.id) for p in placed]
     return len(proposals)

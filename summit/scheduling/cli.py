@@ -24,7 +24,6 @@ def solve_command(slug: str, from_scratch: bool, apply_: bool) -> None:
         raise click.ClickException(error.message) from error
     db.session.commit()
     jobs.run_now(run.id)
-    run = db.session.merge(run)
     if run.result is None:
         raise click.ClickException(f"The solver failed: {run.error}")
     parts = run.result["parts"]

@@ -7,12 +7,8 @@ explains that the programme is not published yet."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton, format_time
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -50,29 +46,6 @@ def programme_labels() -> dict:
         "feature_labels": ROOM_FEATURE_LABELS,
         "change_labels": CHANGE_KIND_LABELS,
     }
-
-
-@bp.app_template_filter("programme_time")
-def programme_time(value: datetime | None, tz: str = "UTC") -> str:
-    """A time of day in the summit's time zone, written the reader's way (9:00 AM / 9:00)."""
-    if value is None:
-        return ""
-    return format_time(value, "short", tzinfo=ZoneInfo(tz), locale=get_locale())
-
-
-@bp.app_template_filter("programme_date")
-def programme_date(value: date | datetime | None, tz: str = "UTC", style: str = "full") -> str:
-    """A summit day: "full" (Thursday, September 23, 2027), "weekday" or "short" (Sep 23)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(tz)).date()
-    locale = get_locale()
-    if style == "weekday":
-        return format_date(value, "EEEE", locale=locale)
-    if style == "short":
-        return format_skeleton("MMMd", value, locale=locale)
-    return format_date(value, "full", locale=locale)
 
 
 def _unpublished(summit):

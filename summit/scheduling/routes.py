@@ -10,7 +10,7 @@ from summit.accounts.forms import EmptyForm
 from summit.core.errors import DomainError
 from summit.extensions import db
 from summit.proposals.queries import get_proposal
-from summit.scheduling import services
+from summit.scheduling import queries, services
 from summit.scheduling.enums import SlotKind
 from summit.scheduling.policies import can_edit_availability
 from summit.summits.routes import summit_view
@@ -26,13 +26,13 @@ def availability(summit, code: str):
     if proposal is None:
         abort(404)
     presenters = [
-        p for p in services.presenting(proposal) if can_edit_availability(current_user, proposal, p)
+        p for p in proposal.active_presenters if can_edit_availability(current_user, proposal, p)
     ]
     if not presenters:
         abort(404 if not proposal.presenters else 403)
     if proposal.state not in services.SCHEDULED_STATES:
         abort(404)
-    slots = [s for s in services.list_slots(summit) if s.kind != SlotKind.BREAK]
+    slots = [s for s in queries.list_slots(summit) if s.kind != SlotKind.BREAK]
     form = EmptyForm()
     status = 200
     if request.method == "POST":
@@ -56,7 +56,7 @@ def availability(summit, code: str):
             flash(_("Thank you. We will not schedule the session at those times."), "success")
             return redirect(url_for("proposals.detail", slug=summit.slug, code=proposal.code))
     else:
-        unavailable = {p.id: services.list_unavailable_slot_ids(p) for p in presenters}
+        unavailable = {p.id: queries.list_unavailable_slot_ids(p) for p in presenters}
     return render_template(
         "scheduling/availability.html",
         summit=summit,

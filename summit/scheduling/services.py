@@ -22,7 +22,7 @@ from summit.core.clock import now
 from summit.core.errors import Conflict, DomainError, NotFound
 from summit.core.tokens import random_code
 from summit.extensions import db
-from summit.proposals.enums import InviteStatus, ProposalState
+from summit.proposals.enums import ProposalState
 from summit.proposals.models import Presenter, Proposal
 from summit.scheduling import solver
 from summit.scheduling.enums import ROOM_FEATURES, ChangeKind, RunState, SlotKind
@@ -36,6 +36,8 @@ from summit.scheduling.models import (
     TimeSlot,
     Unavailability,
 )
+from summit.scheduling.programme import get_latest_version
+from summit.scheduling.queries import list_rooms, list_slots, list_unavailable_slot_ids
 from summit.summits.models import Summit
 
 SCHEDULED_STATES = (ProposalState.ACCEPTED.value, ProposalState.CONFIRMED.value)
@@ -52,21 +54,10 @@ SETTINGS_FIELDS = (
     "seed",
 )
 MAX_TIME_LIMIT = 300
+CANCELLED_KEPT_FOR = timedelta(days=30)
 
 
 # --- rooms and the time grid ---------------------------------------------------------
-
-
-def list_rooms(summit: Summit, *, active_only: bool = False) -> list[Room]:
-    query = select(Room).where(Room.summit_id == summit.id)
-    if active_only:
-        query = query.where(Room.is_active.is_(True))
-    return list(db.session.scalars(query.order_by(Room.position, Room.name, Room.id)))
-
-
-def list_slots(summit: Summit) -> list[TimeSlot]:
-    query = select(TimeSlot).where(TimeSlot.summit_id == summit.id)
-    return list(db.session.scalars(query.order_by(TimeSlot.starts_at, TimeSlot.id)))
 
 
 def _new_code(model, summit: Summit) -> str:
@@ -105,6 +96,11 @@ def save_room(summit: Summit, *, actor, room: Room | None = None, **values) -> R
         )
     values["name"] = name
     values["features"] = sorted(set(values.get("features") or ()))
+    for key in ("building", "floor"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    if "notes" in values:
+        values["notes"] = values["notes"] or ""
     created = room is None
     if created:
         room = Room(summit_id=summit.id, code=_new_code(Room, summit))
@@ -256,11 +252,6 @@ def update_settings(summit: Summit, *, actor, **values) -> ScheduleSettings:
 # --- presenters' availability ---------------------------------------------------------
 
 
-def list_unavailable_slot_ids(presenter: Presenter) -> set[int]:
-    query = select(Unavailability.slot_id).where(Unavailability.presenter_id == presenter.id)
-    return set(db.session.scalars(query))
-
-
 def set_unavailability(presenter: Presenter, slot_codes, *, actor) -> set[str]:
     """Replace the slots ``presenter`` cannot present in; returns the codes kept."""
     summit = presenter.proposal.summit
@@ -351,10 +342,6 @@ def person_key(presenter: Presenter) -> str:
     return f"p{presenter.id}"
 
 
-def presenting(proposal: Proposal) -> list[Presenter]:
-    return [p for p in proposal.presenters if p.invite_status != InviteStatus.DECLINED.value]
-
-
 def estimate_audiences(summit: Summit, placements: list[Placement]) -> dict[int, int]:
     """Expected audience per proposal id: staff's figure, else an estimate.
 
@@ -433,7 +420,7 @@ def build_draft(summit: Summit, *, keep_draft: bool = True, weights=None) -> Dra
     period_ids = {p.id for p in periods}
     audiences = estimate_audiences(summit, placements)
     unavailable: dict[str, set[int]] = defaultdict(set)
-    presenter_rows = [pr for p in placements for pr in presenting(p.proposal)]
+    presenter_rows = [pr for p in placements for pr in p.proposal.active_presenters]
     if presenter_rows:
         rows = db.session.execute(
             select(Unavailability.presenter_id, Unavailability.slot_id).where(
@@ -460,7 +447,7 @@ def build_draft(summit: Summit, *, keep_draft: bool = True, weights=None) -> Dra
                 duration=duration_of(proposal),
                 audience=audiences[proposal.id],
                 topic=proposal.track_id or 0,
-                presenters=tuple(sorted({person_key(pr) for pr in presenting(proposal)})),
+                presenters=tuple(sorted({person_key(pr) for pr in proposal.active_presenters})),
                 needs=needs_of(placement),
                 language=proposal.language,
                 locked=cell if placement.is_locked else None,
@@ -883,15 +870,6 @@ def discard_run(summit: Summit, run: SolveRun, *, actor) -> None:
 # --- releases -------------------------------------------------------------------------
 
 
-def latest_version(summit: Summit) -> ScheduleVersion | None:
-    return db.session.scalar(
-        select(ScheduleVersion)
-        .where(ScheduleVersion.summit_id == summit.id)
-        .order_by(ScheduleVersion.number.desc())
-        .limit(1)
-    )
-
-
 def _snapshot_of(row: ReleasedSession) -> dict:
     return {
         "starts_at": row.starts_at.isoformat(),
@@ -921,7 +899,7 @@ def release(
     """Freeze the draft as version N+1, with its changelog against N, and email the
     presenters of every new, moved or cancelled session their slot or change."""
     at = at or now()
-    previous = latest_version(summit)
+    previous = get_latest_version(summit)
     before = {r.proposal_id: r for r in previous.sessions} if previous else {}
     placements = list_placements(summit)
     placed = [p for p in placements if p.slot_id is not None and p.slot.kind != SlotKind.BREAK]
@@ -966,10 +944,9 @@ def release(
         if proposal_id in seen:
             continue
         if old.is_cancelled:
-            # Kept as cancelled for one more version, so calendars see it go.
-            if old.version.number >= version.number - 1 and old.changed_at > at - timedelta(
-                days=30
-            ):
+            # Stays listed as cancelled for 30 days, so calendars that follow the
+            # programme see the session go instead of it silently vanishing.
+            if old.changed_at > at - CANCELLED_KEPT_FOR:
                 version.sessions.append(_copy(old, cancelled=True, sequence=old.sequence))
             continue
         row = _copy(old, cancelled=True, sequence=old.sequence + 1, changed_at=at)

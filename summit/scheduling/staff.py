@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from summit.accounts.forms import EmptyForm
@@ -28,7 +27,7 @@ from summit.core.forms import apply_errors, status_for
 from summit.core.i18n import select_locale
 from summit.core.templating import local_datetime
 from summit.extensions import db
-from summit.scheduling import jobs, services
+from summit.scheduling import jobs, programme, queries, services
 from summit.scheduling.enums import (
     CHANGE_KIND_LABELS,
     ROOM_FEATURE_LABELS,
@@ -47,7 +46,7 @@ from summit.scheduling.forms import (
     SlotForm,
     SolveForm,
 )
-from summit.scheduling.models import ScheduleVersion, SolveRun
+from summit.scheduling.models import SolveRun
 from summit.summits.policies import can_manage_summit
 from summit.summits.routes import summit_view
 
@@ -72,7 +71,7 @@ def rooms(summit):
     return render_template(
         "scheduling_staff/rooms.html",
         summit=summit,
-        rooms=services.list_rooms(summit),
+        rooms=queries.list_rooms(summit),
         feature_labels=ROOM_FEATURE_LABELS,
     )
 
@@ -83,7 +82,7 @@ def rooms(summit):
 def room_form(summit, code: str | None = None):
     room = None
     if code is not None:
-        room = next((r for r in services.list_rooms(summit) if r.code == code), None)
+        room = queries.get_room(summit, code)
         if room is None:
             abort(404)
     form = RoomForm(obj=room)
@@ -93,9 +92,6 @@ def room_form(summit, code: str | None = None):
             for name in ("name", "building", "floor", "capacity", "features", "notes")
         }
         values |= {"position": form.position.data or 0, "is_active": bool(form.is_active.data)}
-        values["building"] = (values["building"] or "").strip()
-        values["floor"] = (values["floor"] or "").strip()
-        values["notes"] = values["notes"] or ""
         try:
             services.save_room(summit, actor=current_user, room=room, **values)
         except DomainError as error:
@@ -116,7 +112,7 @@ def room_form(summit, code: str | None = None):
 
 def _slots_by_day(summit):
     days = defaultdict(list)
-    for slot in services.list_slots(summit):
+    for slot in queries.list_slots(summit):
         days[slot.day].append(slot)
     return dict(days)
 
@@ -139,7 +135,7 @@ def slots(summit):
 def slot_form(summit, code: str | None = None):
     slot = None
     if code is not None:
-        slot = next((s for s in services.list_slots(summit) if s.code == code), None)
+        slot = queries.get_slot(summit, code)
         if slot is None:
             abort(404)
     form = SlotForm()
@@ -184,7 +180,7 @@ def slot_form(summit, code: str | None = None):
 @bp.post("/<slug>/staff/slots/<code>/delete")
 @staff_view
 def delete_slot(summit, code: str):
-    slot = next((s for s in services.list_slots(summit) if s.code == code), None)
+    slot = queries.get_slot(summit, code)
     if slot is None:
         abort(404)
     if not EmptyForm().validate_on_submit():
@@ -198,30 +194,9 @@ def delete_slot(summit, code: str):
 # --- the draft editor -----------------------------------------------------------------
 
 
-def _latest_run(summit) -> SolveRun | None:
-    return db.session.scalar(
-        select(SolveRun)
-        .where(SolveRun.summit_id == summit.id)
-        .order_by(SolveRun.id.desc())
-        .limit(1)
-    )
-
-
-def _versions(summit) -> list[ScheduleVersion]:
-    return list(
-        db.session.scalars(
-            select(ScheduleVersion)
-            .where(ScheduleVersion.summit_id == summit.id)
-            .order_by(ScheduleVersion.number.desc())
-        )
-    )
-
-
-def _cell_choices(summit, draft, slots, rooms):
+def _cell_choices(summit, placements, slots, rooms):
     """Every (slot, room) a session may go to, labelled for the "Move to…" list."""
-    occupied = {
-        (p.slot_id, p.room_id): p.proposal.code for p in draft.placements.values() if p.slot_id
-    }
+    occupied = {(p.slot_id, p.room_id): p.proposal.code for p in placements if p.slot_id}
     choices = [SelectChoice("", _("Not in the grid (to place later)"))]
     for slot in slots:
         if slot.kind == SlotKind.BREAK:
@@ -241,8 +216,8 @@ def _cell_choices(summit, draft, slots, rooms):
 def editor(summit):
     draft, report = services.check_draft(summit)
     db.session.commit()  # placements created for newly accepted sessions
-    slots = services.list_slots(summit)
-    rooms = services.list_rooms(summit, active_only=True)
+    slots = queries.list_slots(summit)
+    rooms = queries.list_rooms(summit, active_only=True)
     by_cell = {
         (p.slot_id, p.room_id): p for p in draft.placements.values() if p.slot_id is not None
     }
@@ -266,9 +241,9 @@ def editor(summit):
         broken=broken,
         report=report,
         audiences=draft.audiences,
-        run=_latest_run(summit),
+        run=queries.get_latest_run(summit),
         run_labels=RUN_STATE_LABELS,
-        versions=_versions(summit),
+        versions=programme.list_versions(summit),
         settings=services.get_settings(summit),
         form=EmptyForm(),
         solve_form=SolveForm(),
@@ -294,8 +269,7 @@ def _parse_cell(summit, value: str):
     if not value:
         return None, None
     slot_code, _sep, room_code = value.partition(":")
-    slot = next((s for s in services.list_slots(summit) if s.code == slot_code), None)
-    room = next((r for r in services.list_rooms(summit) if r.code == room_code), None)
+    slot, room = queries.get_slot(summit, slot_code), queries.get_room(summit, room_code)
     if slot is None or room is None:
         raise DomainError(
             "invalid", _("That time and room do not exist."), fields={"cell": [_("Unknown.")]}
@@ -307,10 +281,12 @@ def _parse_cell(summit, value: str):
 @staff_view
 def move(summit, code: str):
     placement = _placement_or_404(summit, code)
-    draft, _report = services.check_draft(summit)
     form = MoveForm()
     form.cell.choices = _cell_choices(
-        summit, draft, services.list_slots(summit), services.list_rooms(summit, active_only=True)
+        summit,
+        services.list_placements(summit),
+        queries.list_slots(summit),
+        queries.list_rooms(summit, active_only=True),
     )
     if request.method == "GET":
         form.revision.data = placement.revision
@@ -424,20 +400,20 @@ def session_details(summit, code: str):
             db.session.commit()
             flash(_("Saved."), "success")
             return _editor(summit)
-    draft = services.build_draft(summit)
+    estimates = services.estimate_audiences(summit, services.list_placements(summit))
     unavailable = {
-        presenter.id: services.list_unavailable_slot_ids(presenter)
-        for presenter in services.presenting(placement.proposal)
+        presenter.id: queries.list_unavailable_slot_ids(presenter)
+        for presenter in placement.proposal.active_presenters
     }
     return render_template(
         "scheduling_staff/session.html",
         summit=summit,
         placement=placement,
         form=form,
-        estimate=draft.audiences.get(placement.proposal_id),
+        estimate=estimates.get(placement.proposal_id),
         needs=services.needs_of(placement),
         feature_labels=ROOM_FEATURE_LABELS,
-        slots={s.id: s for s in services.list_slots(summit)},
+        slots={s.id: s for s in queries.list_slots(summit)},
         unavailable=unavailable,
     ), status_for(form)
 
@@ -485,9 +461,7 @@ def solve(summit):
 
 
 def _run_or_404(summit, public_id: str) -> SolveRun:
-    run = db.session.scalar(
-        select(SolveRun).where(SolveRun.summit_id == summit.id, SolveRun.public_id == public_id)
-    )
+    run = queries.get_run(summit, public_id)
     if run is None:
         abort(404)
     return run
@@ -498,8 +472,8 @@ def _run_or_404(summit, public_id: str) -> SolveRun:
 def run(summit, public_id: str):
     run = _run_or_404(summit, public_id)
     placements = {p.proposal.code: p for p in services.list_placements(summit)}
-    slots = {s.code: s for s in services.list_slots(summit)}
-    rooms = {r.code: r for r in services.list_rooms(summit)}
+    slots = {s.code: s for s in queries.list_slots(summit)}
+    rooms = {r.code: r for r in queries.list_rooms(summit)}
     return render_template(
         "scheduling_staff/run.html",
         summit=summit,
@@ -601,7 +575,7 @@ def release(summit):
 @bp.get("/<slug>/staff/schedule/versions/<int:number>")
 @staff_view
 def version(summit, number: int):
-    version = next((v for v in _versions(summit) if v.number == number), None)
+    version = next((v for v in programme.list_versions(summit) if v.number == number), None)
     if version is None:
         abort(404)
     return render_template(

@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext
 from summit.core.audit import AuditEntry
 from summit.extensions import db
 from summit.proposals.models import Presenter, Proposal
-from summit.scheduling import services
+from summit.scheduling import queries, services
 from summit.scheduling.models import (
     Placement,
     Room,
@@ -135,8 +135,8 @@ def placement_of(app, code: str) -> dict:
 def place(app, code: str, slot: str, room: str) -> None:
     def work(summit):
         placement = services.get_placement(summit, code)
-        target = {s.code: s for s in services.list_slots(summit)}[slot]
-        where = {r.code: r for r in services.list_rooms(summit)}[room]
+        target = {s.code: s for s in queries.list_slots(summit)}[slot]
+        where = {r.code: r for r in queries.list_rooms(summit)}[room]
         services.move_session(
             summit, placement, slot=target, room=where, revision=placement.revision, actor=None
         )
@@ -454,8 +454,8 @@ def test_editor_shows_the_grid_the_unplaced_sessions_and_broken_rules(app, clien
 
     def crowd_in_small_room(summit):
         placement = services.get_placement(summit, world.crowd)
-        slot = {s.code: s for s in services.list_slots(summit)}[world.second]
-        room = {r.code: r for r in services.list_rooms(summit)}[world.small]
+        slot = {s.code: s for s in queries.list_slots(summit)}[world.second]
+        room = {r.code: r for r in queries.list_rooms(summit)}[world.small]
         services.move_session(
             summit, placement, slot=slot, room=room, revision=placement.revision,
             actor=None, accept_warnings=True,
