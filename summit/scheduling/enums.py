@@ -39,6 +39,15 @@ class RunState(StrEnum):
     DISCARDED = "discarded"
 
 
+# The one map of allowed run transitions; ``services.change_run_state`` is its only writer.
+RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
+    RunState.RUNNING: frozenset({RunState.DONE, RunState.FAILED}),
+    RunState.DONE: frozenset({RunState.APPLIED, RunState.DISCARDED}),
+    RunState.FAILED: frozenset({RunState.DISCARDED}),
+    RunState.APPLIED: frozenset(),
+    RunState.DISCARDED: frozenset(),
+}
+
 RUN_STATE_LABELS = {
     RunState.RUNNING: _l("Running"),
     RunState.DONE: _l("Ready to review"),

@@ -13,7 +13,6 @@ import time
 from flask import current_app
 from sqlalchemy import update
 
-from summit.core.clock import now
 from summit.extensions import db
 from summit.scheduling import services
 from summit.scheduling.enums import RunState
@@ -51,9 +50,7 @@ def run_now(run_id: int) -> None:
         run = db.session.get(SolveRun, run_id)
         if run is None:
             raise
-        run.state = RunState.FAILED.value
-        run.error = str(error)[:500] or type(error).__name__
-        run.finished_at = now()
+        services.change_run_state(run, RunState.FAILED, error=str(error) or type(error).__name__)
         db.session.commit()
 
 

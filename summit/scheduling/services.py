@@ -25,7 +25,7 @@ from summit.extensions import db
 from summit.proposals.enums import ProposalState
 from summit.proposals.models import Presenter, Proposal
 from summit.scheduling import solver
-from summit.scheduling.enums import ROOM_FEATURES, ChangeKind, RunState, SlotKind
+from summit.scheduling.enums import ROOM_FEATURES, RUN_TRANSITIONS, ChangeKind, RunState, SlotKind
 from summit.scheduling.models import (
     Placement,
     ReleasedSession,
@@ -396,7 +396,7 @@ class Draft:
     outside: list[Placement]  # placed in plenary slots: kept as they are
 
 
-def build_draft(summit: Summit, *, keep_draft: bool = True, weights=None) -> Draft:
+def build_draft(summit: Summit, *, keep_draft: bool = True) -> Draft:
     """The adapter: the database's draft as a ``solver.Problem``.
 
     Only parallel-session slots are solver periods; sessions placed (and locked)
@@ -454,8 +454,6 @@ def build_draft(summit: Summit, *, keep_draft: bool = True, weights=None) -> Dra
             )
         )
         current[proposal.code] = cell
-    for pr in presenter_rows:
-        unavailable.setdefault(person_key(pr), set())
     problem = solver.Problem(
         periods=periods,
         rooms=[
@@ -465,8 +463,7 @@ def build_draft(summit: Summit, *, keep_draft: bool = True, weights=None) -> Dra
         sessions=sessions,
         presenters=[solver.Presenter(k, frozenset(v)) for k, v in sorted(unavailable.items())],
         attendees=(),
-        weights=weights
-        or solver.Weights(
+        weights=solver.Weights(
             miss=settings.weight_miss,
             topic=settings.weight_topic,
             room=settings.weight_room,
@@ -481,12 +478,10 @@ def build_draft(summit: Summit, *, keep_draft: bool = True, weights=None) -> Dra
 
 
 def current_solution(draft: Draft) -> solver.Solution:
+    """The draft as it stands, as a solution for ``check()``."""
     assign, unplaced = {}, {}
     for session in draft.problem.sessions:
         cell = draft.problem.current.get(session.id)
-        if cell is None:
-            placement = draft.placements[session.id]
-            cell = (placement.slot_id, placement.room_id) if placement.slot_id else None
         assign[session.id] = cell
         if cell is None:
             unplaced[session.id] = solver.Unplaced("not_yet", "Not placed yet.")
@@ -495,7 +490,7 @@ def current_solution(draft: Draft) -> solver.Solution:
 
 def check_draft(summit: Summit) -> tuple[Draft, solver.Report]:
     """The draft judged by the solver's own ``check()`` (the editor's live warnings)."""
-    draft = build_draft(summit, keep_draft=True, weights=None)
+    draft = build_draft(summit, keep_draft=True)
     return draft, solver.check(draft.problem, current_solution(draft))
 
 
@@ -551,6 +546,18 @@ def _where(placement: Placement) -> dict | None:
     if placement.slot_id is None:
         return None
     return {"slot": placement.slot.code, "room": placement.room.code}
+
+
+def _audit_session(action: str, summit: Summit, placement: Placement, *, actor, **changes):
+    audit.record(
+        action,
+        actor=actor,
+        summit=summit,
+        object_type="session",
+        object_id=placement.proposal.code,
+        label=placement.proposal.title,
+        **changes,
+    )
 
 
 @dataclass(frozen=True)
@@ -629,13 +636,11 @@ def move_session(
     savepoint.commit()
     placement = db.session.get(Placement, placement.id)
     placement.warning = " ".join(warnings)
-    audit.record(
+    _audit_session(
         "schedule.move",
+        summit,
+        placement,
         actor=actor,
-        summit=summit,
-        object_type="session",
-        object_id=placement.proposal.code,
-        label=placement.proposal.title,
         before={"cell": before},
         after={"cell": _where(placement), "warnings": warnings}
         | ({"swapped_with": other.proposal.code} if other is not None else {}),
@@ -648,14 +653,7 @@ def set_locked(summit: Summit, placement: Placement, locked: bool, *, revision: 
     if locked and placement.slot_id is None:
         raise DomainError("invalid", _("Place the session before locking it."))
     _write(placement, revision, actor=actor, is_locked=locked)
-    audit.record(
-        "schedule.lock" if locked else "schedule.unlock",
-        actor=actor,
-        summit=summit,
-        object_type="session",
-        object_id=placement.proposal.code,
-        label=placement.proposal.title,
-    )
+    _audit_session("schedule.lock" if locked else "schedule.unlock", summit, placement, actor=actor)
     db.session.expire(placement)
 
 
@@ -673,13 +671,11 @@ def set_session_details(
         raise DomainError("invalid", _("Unknown room feature."), fields={"needs": [_("Unknown.")]})
     before = {"audience": placement.audience, "needs": list(placement.needs or [])}
     _write(placement, revision, actor=actor, audience=audience, needs=needs)
-    audit.record(
+    _audit_session(
         "schedule.details",
+        summit,
+        placement,
         actor=actor,
-        summit=summit,
-        object_type="session",
-        object_id=placement.proposal.code,
-        label=placement.proposal.title,
         before=before,
         after={"audience": audience, "needs": needs},
     )
@@ -687,6 +683,22 @@ def set_session_details(
 
 
 # --- solver runs ----------------------------------------------------------------------
+
+
+def change_run_state(run: SolveRun, new: RunState, *, error: str = "") -> None:
+    """The one way a run changes state (``RUN_TRANSITIONS``); the end states are stamped."""
+    if new not in RUN_TRANSITIONS[RunState(run.state)]:
+        messages = {
+            RunState.APPLIED: _("This result is not ready to apply."),
+            RunState.DISCARDED: _("Only a finished result can be discarded."),
+        }
+        raise DomainError("run_not_ready", messages.get(new, _("This result is not ready.")))
+    run.state = new.value
+    if new in (RunState.DONE, RunState.FAILED):
+        run.finished_at = now()
+        run.progress = 1.0 if new == RunState.DONE else run.progress
+    if error:
+        run.error = error[:500]
 
 
 def start_run(summit: Summit, *, actor, keep_draft: bool = True) -> SolveRun:
@@ -698,8 +710,7 @@ def start_run(summit: Summit, *, actor, keep_draft: bool = True) -> SolveRun:
     if running is not None and running.started_at > now() - timedelta(minutes=15):
         raise DomainError("solver_busy", _("The solver is already working on this summit."))
     if running is not None:  # a run that died with its process
-        running.state = RunState.FAILED.value
-        running.error = "stopped without finishing"
+        change_run_state(running, RunState.FAILED, error="stopped without finishing")
     if not any(s.kind == SlotKind.SESSION for s in list_slots(summit)):
         raise DomainError("no_grid", _("Add time slots for parallel sessions first."))
     if not list_rooms(summit, active_only=True):
@@ -772,9 +783,7 @@ def execute_run(
         "status": result.status,
         "elapsed": round(result.elapsed, 2),
     }
-    run.state = RunState.DONE.value
-    run.progress = 1.0
-    run.finished_at = now()
+    change_run_state(run, RunState.DONE)
     db.session.flush()
     return run
 
@@ -793,8 +802,7 @@ def run_changes(run: SolveRun) -> list[tuple[str, list | None, list | None]]:
 def apply_run(summit: Summit, run: SolveRun, *, actor) -> dict[str, int]:
     """Put the run's schedule into the draft. Sessions that staff changed after the
     run started keep the staff's change (counted as ``skipped``)."""
-    if run.state != RunState.DONE.value:
-        raise DomainError("run_not_ready", _("This result is not ready to apply."))
+    change_run_state(run, RunState.APPLIED)  # refused unless the run is done
     result = run.result
     placements = {p.proposal.code: p for p in list_placements(summit)}
     slots = {s.code: s for s in list_slots(summit)}
@@ -838,7 +846,6 @@ def apply_run(summit: Summit, run: SolveRun, *, actor) -> dict[str, int]:
                 room_id=rooms[cell[1]].id,
                 warning="",
             )
-    run.state = RunState.APPLIED.value
     audit.record(
         "schedule.apply",
         actor=actor,
@@ -854,9 +861,7 @@ def apply_run(summit: Summit, run: SolveRun, *, actor) -> dict[str, int]:
 
 
 def discard_run(summit: Summit, run: SolveRun, *, actor) -> None:
-    if run.state not in (RunState.DONE.value, RunState.FAILED.value):
-        raise DomainError("run_not_ready", _("Only a finished result can be discarded."))
-    run.state = RunState.DISCARDED.value
+    change_run_state(run, RunState.DISCARDED)
     audit.record(
         "schedule.discard",
         actor=actor,
