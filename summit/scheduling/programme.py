@@ -198,6 +198,14 @@ def get_latest_version(summit: Summit) -> ScheduleVersion | None:
     )
 
 
+def get_version(summit: Summit, number: int) -> ScheduleVersion | None:
+    return db.session.scalar(
+        select(ScheduleVersion).where(
+            ScheduleVersion.summit_id == summit.id, ScheduleVersion.number == number
+        )
+    )
+
+
 def list_versions(summit: Summit) -> list[ScheduleVersion]:
     """Every released version, newest first (their changelogs are on the rows)."""
     return list(
@@ -524,10 +532,6 @@ def count_by_track(sessions: Iterable[ProgrammeSession]) -> dict[str, int]:
         for track in {t.code for t in s.all_tracks()}:
             counts[track] = counts.get(track, 0) + 1
     return counts
-
-
-def get_room(summit: Summit, code: str) -> Room | None:
-    return db.session.scalar(select(Room).where(Room.summit_id == summit.id, Room.code == code))
 
 
 def room_info(room: Room) -> RoomInfo:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from summit.accounts.enums import PRESENTER_ROLE_LABELS
 from summit.proposals.enums import GRADE_BAND_LABELS, SESSION_LANGUAGE_LABELS
-from summit.scheduling import programme
+from summit.scheduling import programme, queries
 from summit.scheduling.enums import CHANGE_KIND_LABELS, ROOM_FEATURE_LABELS
 from summit.summits.queries import get_track
 from summit.summits.routes import summit_view
@@ -124,7 +124,7 @@ def track(summit, code: str):
 @bp.get("/<slug>/programme/rooms/<code>")
 @summit_view()
 def room(summit, code: str):
-    room = programme.get_room(summit, code)
+    room = queries.get_room(summit, code)
     if room is None:
         abort(404)
     version = programme.get_latest_version(summit)

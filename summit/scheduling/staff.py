@@ -575,7 +575,7 @@ def release(summit):
 @bp.get("/<slug>/staff/schedule/versions/<int:number>")
 @staff_view
 def version(summit, number: int):
-    version = next((v for v in programme.list_versions(summit) if v.number == number), None)
+    version = programme.get_version(summit, number)
     if version is None:
         abort(404)
     return render_template(
