@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place for Alembic and the shell."""
 
 from summit.accounts.models import AccountToken, ApiToken, User
+from summit.checkin.models import Checkpoint, Scan
 from summit.core.audit import AuditEntry
 from summit.core.outbox import OutboxAttachment, OutboxMessage
 from summit.proposals.models import (
@@ -49,6 +50,7 @@ __all__ = [
     "BlindText",
     "Booking",
     "CallSettings",
+    "Checkpoint",
     "Conflict",
     "CountyRegion",
     "Criterion",
@@ -66,6 +68,7 @@ __all__ = [
     "ReviewSettings",
     "ReviewerProfile",
     "Room",
+    "Scan",
     "ScheduleSettings",
     "ScheduleVersion",
     "SessionFormat",
