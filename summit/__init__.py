@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from summit.accounts.api import blp as accounts_api
     from summit.accounts.routes import bp as accounts_bp
+    from summit.checkin.api import blp as checkin_api
     from summit.core.api import (
         register_api_blueprint,
         register_api_guard,
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals_bp)
     app.register_blueprint(proposal_staff_bp)
     register_api_blueprint(app, reviews_api)
+    register_api_blueprint(app, checkin_api)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(review_staff_bp)
     app.register_blueprint(registration_bp)

@@ -218,3 +218,125 @@ def solve_exact(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return _read(solver, ix, x), status == cp_model.OPTIMAL
+
+
+def reoptimise(
+    ix: Indexed,
+    cells: list[int],
+    free: list[int],
+    *,
+    seed: int,
+    deterministic_time: float,
+    wall_time: float,
+) -> list[int] | None:
+    """Re-place the ``free`` sessions exactly, every other session staying where it is.
+
+    The soft terms are exact given the fixed sessions: a free session in a
+    period where an attendee (topic, Spanish session) already has a fixed one
+    adds 1; otherwise a group of free ones in a period adds its size minus a
+    "first" bool. A topic's room costs only when no fixed session of the topic
+    uses it. Free sessions must stay placed (their current cells are the hint),
+    so the answer is never worse than ``cells``. None when no solution came back.
+    """
+    solver, cp_model = _solver(seed, deterministic_time, wall_time)
+    model = cp_model.CpModel()
+    P, R = ix.n_periods, ix.n_rooms
+    w_miss, w_topic, w_room, w_lang, w_moves = ix.weights
+    freed = set(free)
+    fixed = [e for e, c in enumerate(cells) if c >= 0 and e not in freed]
+    taken = {cells[e] for e in fixed}
+    busy = {(p, cells[e] // R) for e in fixed for p in ix.presenters[e]}
+    topic_periods = {(ix.topic[e], cells[e] // R) for e in fixed}
+    topic_rooms = {(ix.topic[e], cells[e] % R) for e in fixed}
+    spanish_periods = {cells[e] // R for e in fixed if ix.spanish[e]}
+
+    x: dict[int, dict[int, object]] = {}
+    by_cell = defaultdict(list)
+    by_presenter_period = defaultdict(list)
+    at = defaultdict(list)  # (e, t) -> literals
+    for e in free:
+        options = [
+            c
+            for c in ix.cells[e]
+            if c not in taken and all((p, c // R) not in busy for p in ix.presenters[e])
+        ]
+        x[e] = {}
+        for c in options:
+            var = model.NewBoolVar(f"x{e}_{c}")
+            x[e][c] = var
+            model.AddHint(var, c == cells[e])
+            by_cell[c].append(var)
+            at[(e, c // R)].append(var)
+            for p in ix.presenters[e]:
+                by_presenter_period[(p, c // R)].append(var)
+        model.AddExactlyOne(x[e].values())
+    for group in (by_cell, by_presenter_period):
+        for variables in group.values():
+            if len(variables) > 1:
+                model.AddAtMostOne(variables)
+
+    terms = []
+
+    def clashes(groups: dict, occupied) -> None:
+        """Each group of literals in a period costs its size, less one if nothing fixed is there."""
+        for key, literals in groups.items():
+            if key in occupied:
+                terms.append(sum(literals))
+            elif len(literals) > 1:
+                first = model.NewBoolVar(f"f{key}")
+                model.Add(first <= sum(literals))
+                terms.append(sum(literals) - first)
+
+    if w_miss:
+        for a, stars in enumerate(ix.stars):
+            mine = [e for e in stars if e in freed]
+            if not mine:
+                continue
+            occupied = {(a, cells[e] // R) for e in stars if e not in freed and cells[e] >= 0}
+            groups = defaultdict(list)
+            for e in mine:
+                for t in range(P):
+                    groups[(a, t)] += at.get((e, t), [])
+            before = len(terms)
+            clashes(groups, occupied)
+            terms[before:] = [w_miss * term for term in terms[before:]]
+    for weight, key_of, occupied in (
+        (w_topic, lambda e, t: (ix.topic[e], t), topic_periods),
+        (w_lang, lambda e, t: t if ix.spanish[e] else None, spanish_periods),
+    ):
+        if not weight:
+            continue
+        groups = defaultdict(list)
+        for (e, t), literals in at.items():
+            key = key_of(e, t)
+            if key is not None:
+                groups[key] += literals
+        before = len(terms)
+        clashes(groups, occupied)
+        terms[before:] = [weight * term for term in terms[before:]]
+    if w_room:
+        used = {}
+        for e, options in x.items():
+            for c, var in options.items():
+                key = (ix.topic[e], c % R)
+                if key in topic_rooms:
+                    continue
+                if key not in used:
+                    used[key] = model.NewBoolVar(f"u{key}")
+                    terms.append(w_room * used[key])
+                model.AddImplication(var, used[key])
+    if w_moves:
+        for e, options in x.items():
+            cur = ix.current[e]
+            if cur >= 0:
+                terms.append(w_moves * (1 - options[cur] if cur in options else 1))
+    model.Minimize(sum(terms))
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = list(cells)
+    for e, options in x.items():
+        for c, var in options.items():
+            if solver.BooleanValue(var):
+                out[e] = c
+    return out

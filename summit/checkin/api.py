@@ -1,0 +1,193 @@
+"""The check-in API for scanners: one scan, a batch from an offline device, the
+checkpoints, the roster and the revocation list (both with ETags)."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from summit.agenda.calendar import etag_for
+from summit.checkin import queries, services
+from summit.checkin.enums import RESULT_ADVICE, RESULT_COLOURS, RESULT_LABELS
+from summit.core.api import API_SECURITY, require_login
+from summit.core.errors import DomainError, Forbidden
+from summit.extensions import db, limiter
+from summit.registration.services import ensure_summit_key
+from summit.summits.policies import can_check_in
+from summit.summits.services import find_summit
+
+from .schemas import (
+    BatchInputSchema,
+    BatchResultSchema,
+    CheckpointListSchema,
+    RevocationSchema,
+    RosterSchema,
+    ScanInputSchema,
+    ScanResultSchema,
+)
+
+blp = Blueprint("checkin_api", __name__, description="Check-in at the door")
+
+
+def _scan_limit() -> str:
+    return current_app.config["SCAN_RATE_LIMIT"]
+
+
+def _door(slug: str):
+    user = require_login()
+    summit = find_summit(slug)
+    if not can_check_in(user, summit):
+        raise Forbidden("not_door_staff", _("Only door staff of this summit can check people in."))
+    return user, summit
+
+
+def answer(outcome: services.ScanOutcome) -> dict:
+    """A scan's outcome as the scanner shows it (also used by the scanner page)."""
+    attendee, first = outcome.attendee, outcome.first
+    show_person = attendee is not None and outcome.result.value in (
+        "checked_in",
+        "already_checked_in",
+    )
+    return {
+        "scan_id": outcome.scan.scan_id,
+        "result": outcome.result.value,
+        "message": str(RESULT_LABELS[outcome.result]),
+        "advice": str(RESULT_ADVICE[outcome.result]),
+        "colour": RESULT_COLOURS[outcome.result],
+        "replayed": outcome.replayed,
+        "over_capacity": outcome.over_capacity,
+        "clock_skewed": outcome.scan.is_clock_skewed,
+        "registration": {
+            "code": attendee.code,
+            "name": attendee.name,
+            "ticket_type": attendee.ticket_type.code,
+            "flags": services.flags_of(attendee),
+            "household": attendee.booking.code,
+        }
+        if show_person
+        else None,
+        "first_check_in": {
+            "at": first.scanned_at if not first.is_clock_skewed else first.received_at,
+            "checkpoint": first.checkpoint.name,
+            "device": first.device,
+            "by": first.staff.name if first.staff else None,
+        }
+        if first is not None
+        else None,
+    }
+
+
+def _record(summit, user, body: dict) -> dict:
+    checkpoint = queries.get_checkpoint(summit, body["checkpoint"])
+    outcome = services.record_scan(
+        summit,
+        token=body["token"],
+        checkpoint=checkpoint,
+        scan_id=body["scan_id"],
+        actor=user,
+        scanned_at=body.get("scanned_at"),
+        device=body.get("device", ""),
+        was_offline=body.get("offline", False),
+    )
+    return answer(outcome)
+
+
+@blp.route("/summits/<slug>/checkins", methods=["POST"])
+@limiter.limit(_scan_limit)
+@blp.arguments(ScanInputSchema)
+@blp.response(200, ScanResultSchema)
+@blp.alt_response(403, description="Not door staff of this summit")
+@blp.doc(security=API_SECURITY)
+def check_in(body: dict, slug: str):
+    """Record one scan. A repeated ``scan_id`` returns the original answer."""
+    user, summit = _door(slug)
+    result = _record(summit, user, body)
+    db.session.commit()
+    return result
+
+
+@blp.route("/summits/<slug>/checkins/batch", methods=["POST"])
+@limiter.limit(_scan_limit)
+@blp.arguments(BatchInputSchema)
+@blp.response(200, BatchResultSchema)
+@blp.doc(security=API_SECURITY)
+def check_in_batch(body: dict, slug: str):
+    """Upload scans made offline, in order. Safe to send again: scan ids are idempotent.
+
+    Each scan is judged on its own; a scan with a bad field gets ``invalid`` back
+    with a message, and the rest are still recorded."""
+    user, summit = _door(slug)
+    items = []
+    for scan in body["scans"]:
+        savepoint = db.session.begin_nested()
+        try:
+            items.append(_record(summit, user, scan))
+        except DomainError as error:
+            savepoint.rollback()
+            items.append(
+                {"scan_id": scan["scan_id"], "result": "invalid", "message": error.message,
+                 "advice": "", "colour": "red", "replayed": False, "over_capacity": False,
+                 "clock_skewed": False, "registration": None, "first_check_in": None}
+            )  # fmt: skip
+        else:
+            savepoint.commit()
+    db.session.commit()
+    return {"items": items, "next": None}
+
+
+@blp.route("/summits/<slug>/checkpoints", methods=["GET"])
+@blp.response(200, CheckpointListSchema)
+@blp.doc(security=API_SECURITY)
+def checkpoints(slug: str):
+    """Where this summit counts people: the entrance per day and session rooms."""
+    _user, summit = _door(slug)
+    services.ensure_entrances(summit)
+    db.session.commit()
+    return {"items": queries.list_checkpoints(summit), "next": None}
+
+
+def _cached(payload: dict):
+    """Answer with an ETag; 304 when the scanner already has this version."""
+    from flask import jsonify
+
+    response = jsonify(payload)
+    etag = etag_for(response.get_data())
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "private, no-cache"
+    if etag in request.headers.get("If-None-Match", ""):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
+
+
+@blp.route("/summits/<slug>/checkin/roster", methods=["GET"])
+@blp.response(200, RosterSchema)
+@blp.alt_response(304, description="Not modified since the ETag sent")
+@blp.doc(security=API_SECURITY)
+def roster(slug: str):
+    """Confirmed tickets with the minimum a door needs offline, and the public key."""
+    _user, summit = _door(slug)
+    key = ensure_summit_key(summit)
+    db.session.commit()
+    return _cached(
+        {
+            "summit": summit.slug,
+            "public_key": base64.b64encode(key.public_key).decode("ascii"),
+            "items": services.roster(summit),
+            "next": None,
+        }
+    )
+
+
+@blp.route("/summits/<slug>/checkin/revocations", methods=["GET"])
+@blp.response(200, RevocationSchema)
+@blp.alt_response(304, description="Not modified since the ETag sent")
+@blp.doc(security=API_SECURITY)
+def revocations(slug: str):
+    """Tickets that must not enter: older versions of reissued tickets, cancelled and
+    unconfirmed registrations."""
+    _user, summit = _door(slug)
+    return _cached(services.revocations(summit))
