@@ -48,7 +48,8 @@ const state = {
   stream: null,
   detector: null,
   scanning: false,
-  recent: new Map(), // code -> last time it was seen by the camera
+  recent: new Map(), // code -> when its answer went away (or it was scanned)
+  shownCode: null, // the camera code whose answer is on screen
   busy: false,
   syncing: false,
   overlayColour: null,
@@ -327,25 +328,26 @@ function show(answer) {
   ui.undo.disabled = !state.last;
   signal(colour);
   clearTimeout(state.greenTimer);
-  if (colour === "green") state.greenTimer = setTimeout(() => hide(false), GREEN_SHOWN_MS);
+  if (colour === "green") state.greenTimer = setTimeout(hide, GREEN_SHOWN_MS);
 }
 
-function hide(byHand) {
+function hide() {
   clearTimeout(state.greenTimer);
   if (ui.overlay.hidden) return;
   ui.overlay.hidden = true;
   state.overlayColour = null;
   document.body.classList.remove("door-result-open");
-  if (byHand) state.recent.clear(); // "next scan": the same ticket may be scanned again
+  if (state.shownCode) state.recent.set(state.shownCode, performance.now());
+  state.shownCode = null;
   const back = state.returnFocus && document.contains(state.returnFocus) ? state.returnFocus : ui.code;
   back.focus();
 }
 
-ui.next.addEventListener("click", () => hide(true));
+ui.next.addEventListener("click", hide);
 ui.overlay.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     event.preventDefault();
-    hide(true);
+    hide();
   } else if (event.key === "Tab") {
     event.preventDefault(); // one control in the dialog: keep focus on it
     ui.next.focus();
@@ -403,8 +405,9 @@ async function readFrames() {
         const codes = await state.detector.detect(ui.video);
         const now = performance.now();
         for (const { rawValue } of codes) {
+          // The same code counts again only 3 s after its answer went away.
+          if (rawValue === state.shownCode && !ui.overlay.hidden) continue;
           const seen = state.recent.get(rawValue);
-          state.recent.set(rawValue, now);
           if (seen !== undefined && now - seen < DEBOUNCE_MS) continue;
           state.busy = true;
           try {
@@ -412,6 +415,7 @@ async function readFrames() {
           } finally {
             state.busy = false;
           }
+          state.shownCode = rawValue;
           state.recent.set(rawValue, performance.now());
           break;
         }
@@ -516,6 +520,12 @@ async function start() {
   await loadLocal();
   await showQueue();
   if ("serviceWorker" in navigator) {
+    // Ready for offline once the worker (which caches the page first) controls it.
+    const ready = () => {
+      if (navigator.serviceWorker.controller) document.documentElement.dataset.doorOffline = "ready";
+    };
+    navigator.serviceWorker.addEventListener("controllerchange", ready);
+    ready();
     navigator.serviceWorker.register(config.urls.worker, { scope: config.urls.scope }).catch(() => undefined);
   }
   await refresh();
