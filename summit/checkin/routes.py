@@ -41,6 +41,7 @@ from summit.registration import queries as registration_queries
 from summit.registration.models import Attendee
 from summit.registration.services import ticket_token
 from summit.summits.policies import can_check_in
+from summit.summits.queries import get_summit_by_slug
 from summit.summits.routes import summit_view
 
 bp = Blueprint("checkin", __name__)
@@ -152,7 +153,7 @@ def scanner(summit):
 @bp.get("/<slug>/door/sw.js")
 def service_worker(slug: str):
     """The scanner's service worker, served under the page so its scope covers it."""
-    if not slug or len(slug) > 64:
+    if get_summit_by_slug(slug) is None:
         abort(404)
     response = send_file(
         current_app.static_folder + "/js/door/sw.js",

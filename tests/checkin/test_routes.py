@@ -150,6 +150,12 @@ def test_service_worker_is_javascript_with_a_scope_covering_the_page(client, mak
     assert b'addEventListener("fetch"' in response.data
 
 
+def test_service_worker_of_an_unknown_summit_is_not_found(client, make_summit):
+    make_summit()
+
+    assert client.get("/1999/door/sw.js").status_code == 404
+
+
 def test_vendored_decoder_is_served_from_our_static_folder(client, app):
     wasm = client.get("/static/vendor/barcode-detector/zxing_reader.wasm")
     module = client.get("/static/vendor/barcode-detector/ponyfill.js")
