@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -126,21 +126,36 @@ def _validate(scan_id: str, checkpoint: Checkpoint | None) -> str:
 
 
 def _judge(summit: Summit, token: str) -> tuple[ScanResult, Attendee | None, int | None]:
-    """What the ticket is, before anyone is admitted: (result, attendee, version)."""
+    """What the ticket is, before anyone is admitted: (result, attendee, version).
+
+    Garbage is refused without touching the database. For a well-formed token of
+    this summit, one query loads the public key with the registration it names;
+    the signature is checked before anything about that registration is used.
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return R.INVALID, None, None
-    key = db.session.get(SummitKey, summit.id)
-    if key is None:
-        return R.INVALID, None, None
     try:
-        claim = tickets.verify_ticket(token, {summit.slug: key.public_key}, summit=summit.slug)
+        claimed, _signed, _signature = tickets.parse_ticket(token)
+    except tickets.InvalidTicket:
+        return R.INVALID, None, None
+    if claimed.summit != summit.slug:
+        return R.WRONG_SUMMIT, None, None
+    row = db.session.execute(
+        select(SummitKey.public_key, Attendee)
+        .outerjoin(
+            Attendee,
+            and_(Attendee.summit_id == SummitKey.summit_id, Attendee.code == claimed.code),
+        )
+        .where(SummitKey.summit_id == summit.id)
+        .options(joinedload(Attendee.booking), joinedload(Attendee.ticket_type))
+    ).first()
+    if row is None:
+        return R.INVALID, None, None
+    public_key, attendee = row
+    try:
+        claim = tickets.verify_ticket(token, {summit.slug: public_key}, summit=summit.slug)
     except tickets.InvalidTicket as error:
         return INVALID_REASONS.get(error.reason, R.INVALID), None, None
-    attendee = db.session.scalar(
-        select(Attendee)
-        .where(Attendee.summit_id == summit.id, Attendee.code == claim.code)
-        .options(joinedload(Attendee.booking), joinedload(Attendee.ticket_type))
-    )
     if attendee is None:
         return R.INVALID, None, claim.version
     if attendee.cancelled_at is not None or attendee.booking.state == BookingState.CANCELLED:
@@ -152,23 +167,35 @@ def _judge(summit: Summit, token: str) -> tuple[ScanResult, Attendee | None, int
     return R.CHECKED_IN, attendee, claim.version
 
 
-def _insert(values: dict) -> int | None:
+def _is_live(attendee_id: int, checkpoint_id: int):
+    return and_(
+        Scan.attendee_id == attendee_id,
+        Scan.checkpoint_id == checkpoint_id,
+        Scan.result == R.CHECKED_IN.value,
+        Scan.annulled_at.is_(None),
+    )
+
+
+def _admission(attendee_id: int, checkpoint_id: int):
+    """The result column of an admissible ticket, decided inside the INSERT itself:
+    ``already_checked_in`` when a live check-in is there. Two doors inserting at once
+    both see none; the partial unique index then lets only one of them in."""
+    already = select(Scan.id).where(_is_live(attendee_id, checkpoint_id)).exists()
+    return case((already, R.ALREADY_CHECKED_IN.value), else_=R.CHECKED_IN.value)
+
+
+def _insert(values: dict) -> Scan | None:
     """Insert a scan unless it conflicts (scan id, or a second live check-in)."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Scan).values(**values).on_conflict_do_nothing().returning(Scan.id)
-    return db.session.execute(statement).scalar()
+    statement = insert(Scan).values(**values).on_conflict_do_nothing().returning(Scan)
+    return db.session.scalars(statement).first()
 
 
 def live_check_in(attendee_id: int, checkpoint_id: int) -> Scan | None:
     return db.session.scalar(
         select(Scan)
-        .where(
-            Scan.attendee_id == attendee_id,
-            Scan.checkpoint_id == checkpoint_id,
-            Scan.result == R.CHECKED_IN.value,
-            Scan.annulled_at.is_(None),
-        )
+        .where(_is_live(attendee_id, checkpoint_id))
         .options(joinedload(Scan.staff), joinedload(Scan.checkpoint))
     )
 
@@ -220,20 +247,21 @@ def record_scan(
         "device": _clean(device, 80),
         "staff_id": actor.id if actor is not None else None,
     }
-    inserted = _insert(values)
-    first = None
-    if inserted is None:
+    if result == R.CHECKED_IN:
+        values["result"] = _admission(attendee.id, checkpoint.id)
+    scan = _insert(values)
+    if scan is None:
         earlier = get_scan(summit, scan_id)
         if earlier is not None:
             return _replay(summit, earlier)
-        # Not the scan id: the ticket already has a live check-in here.
-        result = R.ALREADY_CHECKED_IN
-        inserted = _insert(values | {"result": result.value})
-        if inserted is None:  # the same scan id raced in from a retry just now
+        # Not the scan id: another door admitted this ticket a moment ago.
+        scan = _insert(values | {"result": R.ALREADY_CHECKED_IN.value})
+        if scan is None:  # the same scan id raced in from a retry just now
             return _replay(summit, get_scan(summit, scan_id))
+    result = R(scan.result)
+    first, over = None, False
+    if result == R.ALREADY_CHECKED_IN:
         first = live_check_in(attendee.id, checkpoint.id)
-    scan = db.session.get(Scan, inserted)
-    over = False
     if result == R.CHECKED_IN and checkpoint.capacity is not None:
         over = count_live(checkpoint) > checkpoint.capacity
     return ScanOutcome(result, scan, attendee, first, over_capacity=over)

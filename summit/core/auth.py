@@ -40,7 +40,7 @@ def configure_login(app: Flask) -> None:
         user = user_for_api_token(secret.strip())
         if user is not None:
             g.auth_via_token = True
-            db.session.commit()  # record last_used_at
+            _commit_keeping_loaded(db.session())  # record last_used_at
         return user
 
     @login_manager.unauthorized_handler
@@ -51,6 +51,17 @@ def configure_login(app: Flask) -> None:
             abort(401)
         flash(login_manager.login_message, "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _commit_keeping_loaded(session) -> None:
+    """Commit without expiring what was just loaded: the user read a moment ago in
+    this request is still current, and reloading it would cost a query."""
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -1,0 +1,635 @@
+"""Benchmark: door scans per second under gunicorn + PostgreSQL, against a trivial endpoint.
+
+Creates a fresh PostgreSQL database (``summit_bench_checkin``; schema as in
+bench/registration.py), one summit with T confirmed tickets and one door user
+with a personal API token per scanner, starts gunicorn on a free port with this
+module's ``make_app()`` (the production app, rate limit off, plus one trivial
+route that exists only here) and runs two phases with C concurrent scanners
+(threads, standard library only), each sending N requests in all:
+
+1. trivial: ``GET /bench/trivial`` — Flask, the same middleware and server
+   setup, no database: the ceiling for this machine;
+2. scans:   ``POST /api/v1/summits/bench/checkins`` with a bearer token — about
+   70 % first scans of distinct tickets, 20 % repeats of tickets scanned
+   before, 10 % invalid tokens (garbage and tampered signatures).
+
+Afterwards it reads the database: no ticket may have two live check-ins, every
+ticket scanned must have exactly one, and every scan must be stored. It also
+counts the SQL statements of one request in-process (an SQLAlchemy
+``before_cursor_execute`` listener) for a first scan, a repeat, a retried scan
+id and an invalid token, for the whole request and for ``record_scan`` alone.
+Prints a table and writes bench/results/checkin.json. Gunicorn is stopped and
+the database dropped at the end, whatever happens.
+
+    .venv/bin/python bench/checkin.py --quick     # 1000 scans
+    .venv/bin/python bench/checkin.py             # 10000 scans, 32 scanners, 4 workers
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), or --postgres URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import queue
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.registration import (  # noqa: E402  (after the path is set)
+    DEFAULT_POSTGRES,
+    _git,
+    _version,
+    build_schema,
+    connect_admin,
+    database_url,
+    drop_database,
+    free_port,
+    percentile,
+    server_errors,
+    stop_gunicorn,
+    tail,
+)
+
+SLUG = "bench"
+DEFAULT_DATABASE = "summit_bench_checkin"
+SCAN_PATH = f"/api/v1/summits/{SLUG}/checkins"
+TRIVIAL_PATH = "/bench/trivial"
+MIX = {"first": 0.7, "repeat": 0.2, "invalid": 0.1}
+HOUSEHOLD = 100  # people per registration while setting up
+TARGETS = {
+    "scans_per_second": 300,  # 30x pretix's 10-14 check-ins per second
+    "queries_per_scan": 3,
+    "ratio_to_trivial": 0.5,
+    "p99_ms": 50,
+}
+OVERRIDES = {
+    "RATELIMIT_ENABLED": False,  # every simulated scanner shares 127.0.0.1
+    "MAIL_BACKEND": "console",
+    "MAIL_SEND_AFTER_REQUEST": False,
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "PREFERRED_URL_SCHEME": "http",
+}
+
+
+def make_app():
+    """The WSGI app gunicorn serves: production settings and one trivial route."""
+    from summit import create_app
+
+    app = create_app("production", **OVERRIDES)
+
+    @app.get(TRIVIAL_PATH)
+    def trivial():
+        return {"ok": True}
+
+    return app
+
+
+# --- the scans -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scan:
+    kind: str  # "first", "repeat" or "invalid"
+    token: str
+    scan_id: str
+    ticket: int | None  # index of the ticket, None for invalid tokens
+
+
+def garbage(rng: random.Random, tokens: list[str]) -> str:
+    """Not a ticket: random text, a URL, a truncated or a tampered ticket."""
+    real = rng.choice(tokens)
+    return rng.choice(
+        (
+            "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", k=rng.randint(5, 200))),
+            f"https://example.org/?ticket={rng.getrandbits(64):x}",
+            real[: rng.randint(3, len(real) - 1)],
+            real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB"),
+            "SM1" + "A" * rng.randint(100, 390),
+        )
+    )
+
+
+def plan(n: int, tokens: list[str], seed: int) -> list[Scan]:
+    """``n`` scans in the order scanners send them; a repeat follows its ticket's first."""
+    rng = random.Random(seed)
+    scans, scanned = [], []
+    fresh = iter(range(len(tokens)))
+    kinds = rng.choices(list(MIX), weights=list(MIX.values()), k=n)
+    for index, kind in enumerate(kinds):
+        if kind == "repeat" and not scanned:
+            kind = "first"
+        if kind == "first":
+            ticket = next(fresh)
+            scanned.append(ticket)
+        elif kind == "repeat":
+            ticket = rng.choice(scanned)
+        else:
+            ticket = None
+        token = tokens[ticket] if ticket is not None else garbage(rng, tokens)
+        scans.append(Scan(kind, token, f"bench-{index}", ticket))
+    return scans
+
+
+# --- HTTP, standard library only -------------------------------------------------
+
+
+class Client:
+    """One scanner; gunicorn's sync workers close each connection, so one per request."""
+
+    def __init__(self, port: int, timeout: float, headers: dict):
+        self.port, self.timeout, self.headers = port, timeout, headers
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            headers = dict(self.headers)
+            payload = None
+            if body is not None:
+                payload = json.dumps(body).encode()
+                headers["Content-Type"] = "application/json"
+            conn.request(method, path, body=payload, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+
+def run_phase(name: str, jobs: list, send, *, clients: list[Client]) -> dict:
+    """Every client takes jobs from one queue; ``send(client, job)`` returns an error or None."""
+    work: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        work.put(job)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+    start = threading.Barrier(len(clients), timeout=30)
+
+    def loop(client: Client) -> None:
+        start.wait()
+        mine, failed = [], []
+        while True:
+            try:
+                job = work.get_nowait()
+            except queue.Empty:
+                break
+            began = time.perf_counter()
+            try:
+                problem = send(client, job)
+            except Exception as exc:  # a timeout, a refused connection: all count
+                problem = f"{type(exc).__name__}: {exc}"
+            mine.append(time.perf_counter() - began)
+            if problem:
+                failed.append(problem)
+        with lock:
+            latencies.extend(mine)
+            errors.extend(failed)
+
+    threads = [threading.Thread(target=loop, args=(c,), name=f"{name}-{i}") for i, c in
+               enumerate(clients)]  # fmt: skip
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    return {
+        "phase": name,
+        "requests": len(jobs),
+        "seconds": wall,
+        "per_second": len(jobs) / wall if wall else 0.0,
+        "p50_ms": 1000 * percentile(latencies, 50),
+        "p95_ms": 1000 * percentile(latencies, 95),
+        "p99_ms": 1000 * percentile(latencies, 99),
+        "max_ms": 1000 * max(latencies, default=float("nan")),
+        "errors": len(errors),
+        "error_samples": errors[:10],
+    }
+
+
+def scan_sender(checkpoint: str, answers: Counter, lock: threading.Lock):
+    # A repeat may reach the server before its first scan (another scanner holds that one).
+    admitted = {"checked_in", "already_checked_in"}
+    expected = {"first": admitted, "repeat": admitted, "invalid": {"invalid"}}
+
+    def send(client: Client, scan: Scan) -> str | None:
+        body = {"token": scan.token, "checkpoint": checkpoint, "scan_id": scan.scan_id}
+        status, raw = client.request("POST", SCAN_PATH, body)
+        if status != 200:
+            return f"{status} {raw[:200]!r}"
+        result = json.loads(raw)["result"]
+        with lock:
+            answers[(scan.kind, result)] += 1
+        if result not in expected[scan.kind]:
+            return f"{scan.kind} scan answered {result}"
+        return None
+
+    return send
+
+
+def warm_up_sender(checkpoint: str):
+    def send(client: Client, scan_id: str) -> None:
+        client.request("POST", SCAN_PATH, {"token": "warm-up", "checkpoint": checkpoint,
+                                           "scan_id": scan_id})  # fmt: skip
+
+    return send
+
+
+def trivial_sender(client: Client, _job) -> str | None:
+    status, raw = client.request("GET", TRIVIAL_PATH)
+    return None if status == 200 and raw.startswith(b"{") else f"{status} {raw[:200]!r}"
+
+
+# --- the database and the app ----------------------------------------------------
+
+
+def setup_summit(schema: str, tickets: int, scanners: int) -> dict:
+    """Schema, a summit with ``tickets`` confirmed people, one door token per scanner."""
+    from summit.accounts.services import create_api_token, create_user
+    from summit.checkin.services import ensure_entrances
+    from summit.extensions import db
+    from summit.registration import services as registration
+    from summit.summits.services import create_summit, grant_role
+
+    app = make_app()
+    with app.app_context():
+        built = build_schema(schema)
+        now = datetime.now(UTC)
+        summit = create_summit(
+            slug=SLUG,
+            name="Check-in benchmark",
+            starts_on=date.today(),
+            ends_on=date.today() + timedelta(days=1),
+            actor=None,
+            make_current=True,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=30),
+        )
+        ticket = registration.save_ticket_type(
+            summit, actor=None, code="general", name_en="General", name_es="General",
+            capacity=tickets,
+        )  # fmt: skip
+        db.session.flush()
+        attendees = []
+        for start in range(0, tickets, HOUSEHOLD):
+            people = [
+                {"name": f"Person {n}", "email": f"p{n}@example.org", "ticket_type": ticket,
+                 "media_consent": n % 5 != 0}
+                for n in range(start, min(start + HOUSEHOLD, tickets))
+            ]  # fmt: skip
+            booking, secret = registration.register(
+                summit, contact_name="Contact", contact_email=f"c{start}@example.org",
+                people=people,
+            )  # fmt: skip
+            registration.confirm_booking(secret)
+            attendees += booking.attendees
+        entrance, next_day = ensure_entrances(summit)
+        doors = []
+        for n in range(scanners):
+            user = create_user(
+                email=f"door{n}@example.org", password=secrets.token_urlsafe(16), name=f"Door {n}"
+            )
+            grant_role(summit, user, "door", actor=None)
+            doors.append(create_api_token(user, f"scanner {n}").secret)
+        tokens = [registration.ticket_token(summit, a) for a in attendees]
+        result = {
+            "schema": built,
+            "tokens": tokens,
+            "doors": doors,
+            "checkpoint": entrance.code,
+            "spare_checkpoint": next_day.code,
+        }
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def count_queries(setup: dict) -> dict:
+    """SQL statements of one scan request in-process, and of ``record_scan`` alone.
+
+    Runs against the benchmark database at the spare checkpoint, on tickets the
+    load never scans there; its rows are deleted afterwards.
+    """
+    from sqlalchemy import event
+
+    from summit.checkin import services
+    from summit.checkin.models import Checkpoint
+    from summit.checkin.models import Scan as ScanRow
+    from summit.extensions import db
+    from summit.summits.queries import get_summit_by_slug
+
+    app = make_app()
+    statements: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:100])
+
+    headers = {"Authorization": f"Bearer {setup['doors'][0]}"}
+    client = app.test_client()
+    first, warm, direct = setup["tokens"][-3:]
+    cases = [
+        ("first scan", first, "count-1"),
+        ("repeat", first, "count-2"),
+        ("same scan id again", first, "count-2"),
+        ("invalid token", "SM1NOTATICKET", "count-3"),
+    ]
+    out = {"request": {}, "record_scan": {}, "statements": {}}
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        client.post(SCAN_PATH, json={"token": warm, "checkpoint": setup["spare_checkpoint"],
+                                     "scan_id": "count-warm"}, headers=headers)  # fmt: skip
+        for label, token, scan_id in cases:
+            statements.clear()
+            body = {"token": token, "checkpoint": setup["spare_checkpoint"], "scan_id": scan_id}
+            response = client.post(SCAN_PATH, json=body, headers=headers)
+            assert response.status_code == 200, response.get_data()[:300]
+            out["request"][label] = len(statements)
+            out["statements"][label] = list(statements)
+        with app.app_context():
+            summit = get_summit_by_slug(SLUG)
+            checkpoint = db.session.scalar(
+                db.select(Checkpoint).filter_by(code=setup["spare_checkpoint"])
+            )
+            for label, token, scan_id in cases:
+                token = direct if token == first else token
+                statements.clear()
+                services.record_scan(
+                    summit,
+                    token=token,
+                    checkpoint=checkpoint,
+                    scan_id=f"direct-{scan_id}",
+                    actor=None,
+                )
+                out["record_scan"][label] = len(statements)
+            db.session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    with app.app_context():
+        db.session.execute(db.delete(ScanRow).where(ScanRow.scan_id.like("count-%")))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def start_gunicorn(port: int, workers: int, env: dict, log_path: Path):
+    cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}"]
+    cmd += ["-w", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
+    cmd += ["--log-level", "warning", "--backlog", "2048", "bench.checkin:make_app()"]
+    log = log_path.open("wb")
+    try:
+        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    finally:
+        log.close()
+
+
+def wait_healthy(port: int, proc, log_path: Path, timeout: float = 30.0) -> None:
+    deadline, last = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{tail(log_path)}")
+        try:
+            status, body = Client(port, 2.0, {}).request("GET", "/healthz")
+            if status == 200:
+                return
+            last = f"{status} {body[:200]!r}"
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.2)
+    raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s ({last})")
+
+
+def check_database(db_url: str, scans: list[Scan], checkpoint: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(db_url, connect_timeout=10) as conn:
+        (checkpoint_id,) = conn.execute(
+            "SELECT id FROM checkpoints WHERE code = %s", (checkpoint,)
+        ).fetchone()
+        doubles = conn.execute(
+            "SELECT count(*) FROM (SELECT attendee_id FROM scans WHERE checkpoint_id = %s "
+            "AND result = 'checked_in' AND annulled_at IS NULL "
+            "GROUP BY attendee_id HAVING count(*) > 1) AS d",
+            (checkpoint_id,),
+        ).fetchone()[0]
+        live = conn.execute(
+            "SELECT count(DISTINCT attendee_id) FROM scans WHERE checkpoint_id = %s "
+            "AND result = 'checked_in' AND annulled_at IS NULL",
+            (checkpoint_id,),
+        ).fetchone()[0]
+        stored = dict(
+            conn.execute(
+                "SELECT result, count(*) FROM scans WHERE checkpoint_id = %s AND "
+                "scan_id LIKE 'bench-%%' GROUP BY result",
+                (checkpoint_id,),
+            ).fetchall()
+        )
+    tickets = len({s.ticket for s in scans if s.ticket is not None})
+    return {
+        "double_check_ins": doubles,
+        "tickets_checked_in": live,
+        "tickets_scanned": tickets,
+        "scans_stored": stored,
+        "checks": {
+            "no_double_check_ins": doubles == 0,
+            "every_scanned_ticket_checked_in_once": live == tickets,
+            "every_scan_stored": sum(stored.values()) == len(scans),
+        },
+    }
+
+
+# --- report ----------------------------------------------------------------------
+
+
+def print_report(phases: list[dict], ratio: float, queries: dict, report: dict) -> None:
+    print(
+        f"{'phase':<8} {'requests':>8} {'errors':>6} {'per s':>8} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+    )
+    for p in phases:
+        print(
+            f"{p['phase']:<8} {p['requests']:>8} {p['errors']:>6} {p['per_second']:>8.1f} "
+            f"{p['p50_ms']:>7.1f} {p['p95_ms']:>7.1f} {p['p99_ms']:>7.1f} {p['max_ms']:>7.1f}"
+        )
+    print(f"scans / trivial: {ratio:.2f}")
+    print(f"{'SQL statements':<20} {'request':>8} {'record_scan':>12}")
+    for label, count in queries["request"].items():
+        print(f"{label:<20} {count:>8} {queries['record_scan'][label]:>12}")
+    print(f"double check-ins in the database: {report['double_check_ins']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", "-n", type=int, default=10_000)
+    parser.add_argument("--quick", action="store_true", help="1000 scans")
+    parser.add_argument("--clients", "-c", type=int, default=32, help="concurrent scanners")
+    parser.add_argument("--workers", "-w", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="admin connection URL")
+    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument(
+        "--schema", choices=("auto", "migrate", "create-all"), default="auto",
+        help="as in bench/registration.py",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    n = 1000 if args.quick else args.scans
+    if n < 10 or args.clients < 1 or args.workers < 1:
+        parser.error("need at least 10 scans, 1 scanner and 1 worker")
+
+    with connect_admin(args.postgres) as admin:  # fails here, clearly, when PostgreSQL is down
+        pg_version = admin.execute("SHOW server_version").fetchone()[0]
+    db_url = database_url(args.postgres, args.database)
+    env = {
+        "SUMMIT_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": db_url,
+        "TRUSTED_HOSTS": "127.0.0.1,localhost",
+        "MAIL_BACKEND": "console",
+        "RATELIMIT_ENABLED": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "PREFERRED_URL_SCHEME": "http",
+        "LOG_LEVEL": "WARNING",
+        "LOG_JSON": "false",
+    }
+    os.environ.update(env)  # before the first import of config: it reads them at import
+
+    tickets = int(n * MIX["first"] * 1.1) + 10
+    port = free_port()
+    log_path = Path(tempfile.mkdtemp(prefix="summit-bench-")) / "gunicorn.log"
+    proc = None
+    drop_database(args.postgres, args.database)
+    with connect_admin(args.postgres) as conn:
+        conn.execute(f'CREATE DATABASE "{args.database}"')
+    try:
+        began = time.perf_counter()
+        setup = setup_summit(args.schema, tickets, args.clients)
+        scans = plan(n, setup["tokens"][:-3], args.seed)  # the last three are for counting
+        print(f"set up {tickets} tickets and {args.clients} door tokens in "
+              f"{time.perf_counter() - began:.1f} s")  # fmt: skip
+        queries = count_queries(setup)
+        proc = start_gunicorn(port, args.workers, {**os.environ, **env}, log_path)
+        wait_healthy(port, proc, log_path)
+        clients = [
+            Client(port, args.timeout, {"Authorization": f"Bearer {secret}"})
+            for secret in setup["doors"]
+        ]
+        warm = [f"warm-{i}" for i in range(args.workers * 8)]  # every worker, both routes
+        run_phase("warm-up", warm, trivial_sender, clients=clients)
+        run_phase("warm-up", warm, warm_up_sender(setup["spare_checkpoint"]), clients=clients)
+        print(
+            f"{n} scans ({dict(Counter(s.kind for s in scans))}), {args.clients} scanners, "
+            f"gunicorn {args.workers} sync worker(s) on 127.0.0.1:{port}, {os.cpu_count()} CPUs"
+        )
+        answers: Counter = Counter()
+        phases = [
+            run_phase("trivial", list(range(n)), trivial_sender, clients=clients),
+            run_phase(
+                "scans",
+                scans,
+                scan_sender(setup["checkpoint"], answers, threading.Lock()),
+                clients=clients,
+            ),
+        ]
+        stop_gunicorn(proc)
+        report = check_database(db_url, scans, setup["checkpoint"])
+        report["server_errors"] = server_errors(log_path)
+    except BaseException:
+        if proc is not None and log_path.exists():
+            print(f"gunicorn log ({log_path}):\n{tail(log_path)}", file=sys.stderr)
+        raise
+    finally:
+        stop_gunicorn(proc)
+        drop_database(args.postgres, args.database)
+
+    trivial, scan = phases
+    ratio = scan["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
+    print_report(phases, ratio, queries, report)
+    worst_queries = max(queries["record_scan"].values())
+    targets = {
+        "scans_per_second": scan["per_second"] >= TARGETS["scans_per_second"],
+        "queries_per_scan": worst_queries <= TARGETS["queries_per_scan"],
+        "ratio_to_trivial": ratio >= TARGETS["ratio_to_trivial"],
+        "p99_ms": scan["p99_ms"] < TARGETS["p99_ms"],
+    }
+    for name, ok in {**report["checks"], **targets}.items():
+        print(f"  {'ok  ' if ok else 'MISS'} {name}")
+    for name, line in [("server error", k) for k in report["server_errors"]]:
+        print(f"  {name}: {line}")
+    errors = trivial["errors"] + scan["errors"]
+    for sample in scan["error_samples"] + trivial["error_samples"]:
+        print(f"  error: {sample}")
+    valid = all(report["checks"].values()) and not errors and not report["server_errors"]
+    if errors or report["server_errors"]:
+        print(f"gunicorn log: {log_path}")
+    else:
+        shutil.rmtree(log_path.parent, ignore_errors=True)
+    print(f"errors: {errors}; verdict: {'PASS' if valid else 'FAIL'}")
+
+    out = Path(__file__).resolve().parent / "results" / "checkin.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "benchmark": "door scans under gunicorn + PostgreSQL",
+                "scans": n,
+                "mix": dict(Counter(s.kind for s in scans)),
+                "scanners": args.clients,
+                "gunicorn": {"workers": args.workers, "worker_class": "sync"},
+                "schema": setup["schema"],
+                "summary": {
+                    "scans_per_second": scan["per_second"],
+                    "trivial_per_second": trivial["per_second"],
+                    "ratio_to_trivial": ratio,
+                    "p50_ms": scan["p50_ms"],
+                    "p95_ms": scan["p95_ms"],
+                    "p99_ms": scan["p99_ms"],
+                    "double_check_ins": report["double_check_ins"],
+                    "sql_per_scan": queries["record_scan"],
+                    "sql_per_request": queries["request"],
+                    "errors": errors,
+                    "valid": valid,
+                },
+                "targets": {"values": TARGETS, "met": targets},
+                "phases": phases,
+                "answers": {f"{k} -> {r}": c for (k, r), c in sorted(answers.items())},
+                "sql_statements": queries["statements"],
+                "database": report,
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                    "postgresql": pg_version,
+                    "gunicorn": _version("gunicorn"),
+                },
+                "git": _git(),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+            indent=2,
+        )
+    )
+    print(f"wrote {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out.name}")
+    return 0 if valid else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
