@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.accounts.routes import bp as accounts_bp
     from summit.checkin.api import blp as checkin_api
     from summit.checkin.routes import bp as checkin_bp
+    from summit.checkin.staff import bp as checkin_staff_bp
     from summit.core.api import (
         register_api_blueprint,
         register_api_guard,
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(scheduling_staff_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(checkin_staff_bp)
     app.register_blueprint(checkin_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)
