@@ -17,7 +17,8 @@ Afterwards it reads the database: no ticket may have two live check-ins, every
 ticket scanned must have exactly one, and every scan must be stored. It also
 counts the SQL statements of one request in-process (an SQLAlchemy
 ``before_cursor_execute`` listener) for a first scan, a repeat, a retried scan
-id and an invalid token, for the whole request and for ``record_scan`` alone.
+id and an invalid token, for the whole request and for ``record_scan`` alone,
+and times 200 first scans in-process (Flask test client, no HTTP server).
 Prints a table and writes bench/results/checkin.json. Gunicorn is stopped and
 the database dropped at the end, whatever happens.
 
@@ -391,6 +392,36 @@ def count_queries(setup: dict) -> dict:
     return out
 
 
+def time_in_process(setup: dict, n: int = 200) -> dict:
+    """Milliseconds per first scan through the Flask test client, no HTTP server.
+
+    ``n`` first scans of distinct tickets at the spare checkpoint (the load never
+    scans there), one request each; the rows are deleted afterwards.
+    """
+    from summit.checkin.models import Scan as ScanRow
+    from summit.extensions import db
+
+    app = make_app()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {setup['doors'][0]}"}
+    tokens = setup["tokens"][: min(n, len(setup["tokens"]) - 3)]
+    spare = setup["spare_checkpoint"]
+    client.post(SCAN_PATH, json={"token": "warm-up", "checkpoint": spare,
+                                 "scan_id": "timed-warm"}, headers=headers)  # fmt: skip
+    began = time.perf_counter()
+    for index, token in enumerate(tokens):
+        body = {"token": token, "checkpoint": spare, "scan_id": f"timed-{index}"}
+        response = client.post(SCAN_PATH, json=body, headers=headers)
+        assert response.status_code == 200, response.get_data()[:300]
+    seconds = time.perf_counter() - began
+    with app.app_context():
+        db.session.execute(db.delete(ScanRow).where(ScanRow.scan_id.like("timed-%")))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return {"scans": len(tokens), "ms_per_scan": 1000 * seconds / max(len(tokens), 1)}
+
+
 def start_gunicorn(port: int, workers: int, env: dict, log_path: Path):
     cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}"]
     cmd += ["-w", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
@@ -527,6 +558,7 @@ def main() -> int:
         print(f"set up {tickets} tickets and {args.clients} door tokens in "
               f"{time.perf_counter() - began:.1f} s")  # fmt: skip
         queries = count_queries(setup)
+        timed = time_in_process(setup)
         proc = start_gunicorn(port, args.workers, {**os.environ, **env}, log_path)
         wait_healthy(port, proc, log_path)
         clients = [
@@ -564,6 +596,7 @@ def main() -> int:
     trivial, scan = phases
     ratio = scan["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
     print_report(phases, ratio, queries, report)
+    print(f"in-process: {timed['ms_per_scan']:.1f} ms per first scan ({timed['scans']} scans)")
     worst_queries = max(queries["record_scan"].values())
     targets = {
         "scans_per_second": scan["per_second"] >= TARGETS["scans_per_second"],
@@ -606,6 +639,7 @@ def main() -> int:
                     "double_check_ins": report["double_check_ins"],
                     "sql_per_scan": queries["record_scan"],
                     "sql_per_request": queries["request"],
+                    "in_process_ms_per_scan": timed["ms_per_scan"],
                     "errors": errors,
                     "valid": valid,
                 },

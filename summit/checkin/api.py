@@ -13,7 +13,7 @@ from summit.agenda.calendar import etag_for
 from summit.checkin import queries, services
 from summit.checkin.enums import RESULT_ADVICE, RESULT_COLOURS, RESULT_LABELS
 from summit.core.api import API_SECURITY, require_login
-from summit.core.errors import DomainError, Forbidden
+from summit.core.errors import DomainError, Forbidden, NotFound
 from summit.extensions import db, limiter
 from summit.registration.services import ensure_summit_key
 from summit.summits.policies import can_check_in
@@ -36,12 +36,29 @@ def _scan_limit() -> str:
     return current_app.config["SCAN_RATE_LIMIT"]
 
 
+def _not_door_staff() -> Forbidden:
+    return Forbidden("not_door_staff", _("Only door staff of this summit can check people in."))
+
+
 def _door(slug: str):
     user = require_login()
     summit = find_summit(slug)
     if not can_check_in(user, summit):
-        raise Forbidden("not_door_staff", _("Only door staff of this summit can check people in."))
+        raise _not_door_staff()
     return user, summit
+
+
+def _door_at(slug: str, code: str):
+    """``_door`` and the checkpoint for one scan, read in one statement; the same
+    answers: 404 without the summit, 403 without the staff or door role (admins pass)."""
+    user = require_login()
+    door = queries.door_checkpoint(slug, code, user)
+    if door is None:
+        raise NotFound("summit_not_found", _("There is no summit at this address."))
+    summit, checkpoint, holds_role = door
+    if not (user.is_admin or holds_role):
+        raise _not_door_staff()
+    return user, summit, checkpoint
 
 
 def answer(outcome: services.ScanOutcome) -> dict:
@@ -80,8 +97,7 @@ def answer(outcome: services.ScanOutcome) -> dict:
     }
 
 
-def _record(summit, user, body: dict) -> dict:
-    checkpoint = queries.get_checkpoint(summit, body["checkpoint"])
+def _record(summit, user, body: dict, checkpoint) -> dict:
     outcome = services.record_scan(
         summit,
         token=body["token"],
@@ -103,8 +119,8 @@ def _record(summit, user, body: dict) -> dict:
 @blp.doc(security=API_SECURITY)
 def check_in(body: dict, slug: str):
     """Record one scan. A repeated ``scan_id`` returns the original answer."""
-    user, summit = _door(slug)
-    result = _record(summit, user, body)
+    user, summit, checkpoint = _door_at(slug, body["checkpoint"])
+    result = _record(summit, user, body, checkpoint)
     db.session.commit()
     return result
 
@@ -124,7 +140,8 @@ def check_in_batch(body: dict, slug: str):
     for scan in body["scans"]:
         savepoint = db.session.begin_nested()
         try:
-            items.append(_record(summit, user, scan))
+            checkpoint = queries.get_checkpoint(summit, scan["checkpoint"])
+            items.append(_record(summit, user, scan, checkpoint))
         except DomainError as error:
             savepoint.rollback()
             items.append(

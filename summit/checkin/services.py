@@ -204,7 +204,11 @@ def get_scan(summit: Summit, scan_id: str) -> Scan | None:
     return db.session.scalar(
         select(Scan)
         .where(Scan.summit_id == summit.id, Scan.scan_id == scan_id)
-        .options(joinedload(Scan.attendee), joinedload(Scan.checkpoint))
+        .options(
+            joinedload(Scan.attendee).joinedload(Attendee.booking),
+            joinedload(Scan.attendee).joinedload(Attendee.ticket_type),
+            joinedload(Scan.checkpoint),
+        )
     )
 
 

@@ -37,10 +37,12 @@ def configure_login(app: Flask) -> None:
         from summit.accounts.services import user_for_api_token
         from summit.extensions import db
 
+        session = db.session()
         user = user_for_api_token(secret.strip())
         if user is not None:
             g.auth_via_token = True
-            _commit_keeping_loaded(db.session())  # record last_used_at
+            if session.dirty:  # last_used_at was stale and has been moved on
+                _commit_keeping_loaded(session)
         return user
 
     @login_manager.unauthorized_handler
