@@ -68,7 +68,7 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-    # Per address: a busy door scans a person every two or three seconds.
+    # Per scanner: a busy door scans a person every two or three seconds.
     SCAN_RATE_LIMIT = os.environ.get("SCAN_RATE_LIMIT", "120 per minute;3000 per hour")
 
     # Mail: "console" prints and keeps mail in the outbox, "smtp" delivers.

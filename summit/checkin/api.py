@@ -36,6 +36,17 @@ def _scan_limit() -> str:
     return current_app.config["SCAN_RATE_LIMIT"]
 
 
+def _scanner_key() -> str:
+    """Count scans per signed-in scanner: the door phones of a venue often share one
+    public address behind its Wi-Fi."""
+    from flask_limiter.util import get_remote_address
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
 def _not_door_staff() -> Forbidden:
     return Forbidden("not_door_staff", _("Only door staff of this summit can check people in."))
 
@@ -112,7 +123,7 @@ def _record(summit, user, body: dict, checkpoint) -> dict:
 
 
 @blp.route("/summits/<slug>/checkins", methods=["POST"])
-@limiter.limit(_scan_limit)
+@limiter.limit(_scan_limit, key_func=_scanner_key)
 @blp.arguments(ScanInputSchema)
 @blp.response(200, ScanResultSchema)
 @blp.alt_response(403, description="Not door staff of this summit")
@@ -126,7 +137,7 @@ def check_in(body: dict, slug: str):
 
 
 @blp.route("/summits/<slug>/checkins/batch", methods=["POST"])
-@limiter.limit(_scan_limit)
+@limiter.limit(_scan_limit, key_func=_scanner_key)
 @blp.arguments(BatchInputSchema)
 @blp.response(200, BatchResultSchema)
 @blp.doc(security=API_SECURITY)

@@ -551,3 +551,24 @@ def test_openapi_document_lists_the_check_in_paths(client):
         assert path in paths
     assert set(paths["/api/v1/summits/{slug}/checkins"]) >= {"post"}
     assert "403" in paths["/api/v1/summits/{slug}/checkins"]["post"]["responses"]
+
+
+# --- rate limit -------------------------------------------------------------------------
+
+
+def test_post_checkin_beyond_the_limit_answers_429_per_scanner(app, make_app, make_user, desk):
+    limited = make_app(RATELIMIT_ENABLED=True, SCAN_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    other = _bearer(_issue(app, make_user(roles=("door",), slug=SLUG)))
+    body = {"token": "garbage", "checkpoint": desk.entrance}
+
+    statuses = [
+        client.post(SCAN, json=body | {"scan_id": f"r-{n}"}, headers=desk.headers).status_code
+        for n in range(3)
+    ]
+    blocked = client.post(SCAN, json=body | {"scan_id": "r-4"}, headers=desk.headers)
+    another_phone = client.post(SCAN, json=body | {"scan_id": "r-5"}, headers=other)
+
+    assert statuses == [200, 200, 200]
+    assert blocked.status_code == 429 and _error(blocked)["code"]
+    assert another_phone.status_code == 200  # same address, another scanner
