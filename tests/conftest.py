@@ -197,11 +197,15 @@ def make_app(_schema, smtp_server, _clean_database):
         created.append(app)
         return app
 
+    from summit.extensions import limiter
+
+    enabled = limiter.enabled  # the limiter is one object shared by every app
     yield factory
     for app in created:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    limiter.enabled = enabled
 
 
 @pytest.fixture

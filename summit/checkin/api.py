@@ -16,7 +16,7 @@ from summit.core.api import API_SECURITY, require_login
 from summit.core.errors import DomainError, Forbidden, NotFound
 from summit.extensions import db, limiter
 from summit.registration.services import ensure_summit_key
-from summit.summits.policies import can_check_in
+from summit.summits.policies import can_check_in, may_check_in
 from summit.summits.services import find_summit
 
 from .schemas import (
@@ -67,7 +67,7 @@ def _door_at(slug: str, code: str):
     if door is None:
         raise NotFound("summit_not_found", _("There is no summit at this address."))
     summit, checkpoint, holds_role = door
-    if not (user.is_admin or holds_role):
+    if not may_check_in(user, holds_role=holds_role):
         raise _not_door_staff()
     return user, summit, checkpoint
 

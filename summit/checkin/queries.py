@@ -19,7 +19,7 @@ from summit.proposals.models import Proposal
 from summit.registration.enums import BookingState
 from summit.registration.models import Attendee, Booking, TicketType
 from summit.scheduling.models import ReleasedSession, Room, ScheduleVersion
-from summit.summits.enums import Role
+from summit.summits.enums import CHECK_IN_ROLES
 from summit.summits.models import Summit, SummitRole
 from summit.summits.queries import regions_by_county
 
@@ -422,15 +422,15 @@ def door_checkpoint(slug: str, code: str, user) -> tuple[Summit, Checkpoint | No
     """The summit at ``slug``, its checkpoint ``code`` (None when it has none such) and
     whether ``user`` holds the staff or door role there: one statement for a scan.
 
-    None when there is no summit at ``slug``. Site admins get no special answer here;
-    the caller adds them, as ``policies.can_check_in`` does.
+    None when there is no summit at ``slug``. Site admins get no special answer here:
+    the caller asks ``policies.may_check_in``.
     """
     holds_role = (
         select(SummitRole.id)
         .where(
             SummitRole.summit_id == Summit.id,
             SummitRole.user_id == user.id,
-            SummitRole.role.in_((Role.STAFF.value, Role.DOOR.value)),
+            SummitRole.role.in_([r.value for r in CHECK_IN_ROLES]),
         )
         .exists()
     )

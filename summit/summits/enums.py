@@ -9,6 +9,10 @@ class Role(StrEnum):
     DOOR = "door"
 
 
+# Who may check people in (site admins too, see ``policies.can_check_in``).
+CHECK_IN_ROLES = frozenset({Role.STAFF, Role.DOOR})
+
+
 ROLE_LABELS = {
     Role.STAFF: _l("Staff"),
     Role.REVIEWER: _l("Reviewer"),
