@@ -91,6 +91,7 @@ bench: install-dev
 	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done
 	$(BIN)/python bench/scheduling.py --suite --time-limit 30
 	$(BIN)/python bench/registration.py --quick
+	$(BIN)/python bench/checkin.py --quick
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
