@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place for Alembic and the shell."""
 
 from summit.accounts.models import AccountToken, ApiToken, User
+from summit.agenda.models import Agenda, Reservation, SeatPool, Star
 from summit.checkin.models import Checkpoint, Scan
 from summit.core.audit import AuditEntry
 from summit.core.outbox import OutboxAttachment, OutboxMessage
@@ -42,6 +43,7 @@ from summit.summits.models import CountyRegion, Summit, SummitRole, Track
 __all__ = [
     "AccessCode",
     "AccountToken",
+    "Agenda",
     "Answer",
     "ApiToken",
     "Assignment",
@@ -63,6 +65,7 @@ __all__ = [
     "ProposalEvent",
     "Question",
     "ReleasedSession",
+    "Reservation",
     "Review",
     "ReviewFlag",
     "ReviewSettings",
@@ -71,8 +74,10 @@ __all__ = [
     "Scan",
     "ScheduleSettings",
     "ScheduleVersion",
+    "SeatPool",
     "SessionFormat",
     "SolveRun",
+    "Star",
     "Summit",
     "SummitKey",
     "SummitRole",

@@ -63,6 +63,7 @@ class SessionFormat(db.Model):
     __table_args__ = (
         UniqueConstraint("summit_id", "code"),
         CheckConstraint("duration_minutes BETWEEN 10 AND 480", name="duration"),
+        CheckConstraint("seat_limit IS NULL OR seat_limit >= 1", name="seat_limit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +75,9 @@ class SessionFormat(db.Model):
     description_es: Mapped[str] = mapped_column(Text, default="")
     duration_minutes: Mapped[int] = mapped_column(default=60)
     closes_at: Mapped[datetime | None]  # its own deadline, if earlier/later than the call's
+    # Sessions of this format need a reserved seat: at most this many (and never more
+    # than the room holds). None: come in freely.
+    seat_limit: Mapped[int | None]
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
