@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from summit.accounts.api import blp as accounts_api
     from summit.accounts.routes import bp as accounts_bp
+    from summit.agenda.routes import bp as agenda_bp
     from summit.checkin.api import blp as checkin_api
     from summit.checkin.routes import bp as checkin_bp
     from summit.checkin.staff import bp as checkin_staff_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_staff_bp)
     app.register_blueprint(scheduling_bp)
     app.register_blueprint(scheduling_staff_bp)
+    app.register_blueprint(agenda_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(checkin_staff_bp)
     app.register_blueprint(checkin_bp)

@@ -106,6 +106,7 @@ def logout():
         services.end_all_sessions(current_user)
         db.session.commit()
         logout_user()
+        session.pop("agendas", None)  # an agenda opened from an emailed link, too
         flash(_("You are logged out on every device."), "info")
     return redirect(url_for("core.index"))
 

@@ -1,6 +1,13 @@
-"""Adapter from released sessions to the pure calendar builder (``summit.agenda.calendar``)."""
+"""Adapter from released sessions to the pure calendar builder (``summit.agenda.calendar``).
+
+Every feed and download goes through ``calendar_bytes``: the programme, a track, a
+presenter, one session, a personal agenda and the files attached to release emails.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
 
 from flask import url_for
 from flask_babel import force_locale
@@ -8,7 +15,8 @@ from flask_babel import gettext as _
 
 from summit.agenda.calendar import CalendarItem, CalendarMeta, build_calendar
 from summit.core.clock import now
-from summit.scheduling.models import ReleasedSession
+from summit.proposals.enums import SESSION_LANGUAGE_LABELS
+from summit.scheduling.programme import ProgrammeSession
 from summit.summits.models import Summit
 
 
@@ -17,34 +25,60 @@ def session_uid(summit: Summit, proposal_code: str) -> str:
     return f"{proposal_code.lower()}@{summit.slug}.summit"
 
 
-def item_for(summit: Summit, row: ReleasedSession, locale: str) -> CalendarItem:
-    proposal = row.proposal
-    url = url_for("programme.session", slug=summit.slug, code=proposal.code, _external=True)
+def session_url(summit: Summit, code: str) -> str:
+    return url_for("programme.session", slug=summit.slug, code=code, _external=True)
+
+
+def item_for(summit: Summit, session: ProgrammeSession, locale: str) -> CalendarItem:
+    """One session in ``locale``: labels translated, room, building and venue in LOCATION,
+    presenters, language and the abstract in the plain-text DESCRIPTION."""
     with force_locale(locale):
-        location = ", ".join(part for part in (row.room_name, summit.venue) if part)
-        track = proposal.track.name(locale) if proposal.track else ""
+        room = session.room
+        place = [room.name, room.building, room.floor, summit.venue]
+        lines = []
+        if session.presenters:
+            names = ", ".join(p.name for p in session.presenters)
+            lines.append(_("Presenters: %(names)s", names=names))
+        language = str(SESSION_LANGUAGE_LABELS.get(session.language, session.language))
+        if session.has_interpretation:
+            language = _("%(language)s, interpretation available", language=language)
+        lines.append(_("Language: %(language)s", language=language))
+        if session.abstract:
+            lines += ["", session.abstract]
+        title = session.title
+        if session.is_cancelled:
+            title = _("Cancelled: %(title)s", title=title)
         return CalendarItem(
-            uid=session_uid(summit, proposal.code),
-            title=(_("Cancelled: %(title)s", title=proposal.title) if row.is_cancelled else
-                   proposal.title),
-            starts_at=row.starts_at,
-            ends_at=row.ends_at,
-            last_modified=row.changed_at,
-            sequence=row.sequence,
-            location=location,
-            description=proposal.abstract or "",
-            url=url,
-            cancelled=row.is_cancelled,
-            categories=(track,) if track else (),
+            uid=session_uid(summit, session.code),
+            title=title,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            last_modified=session.changed_at,
+            sequence=session.sequence,
+            location=", ".join(dict.fromkeys(part for part in place if part)),
+            description="\n".join(lines),
+            url=session_url(summit, session.code),
+            cancelled=session.is_cancelled,
+            categories=tuple(t.name(locale) for t in session.all_tracks()),
             language=locale,
-        )  # fmt: skip
+        )
 
 
-def calendar_bytes(summit: Summit, name: str, rows, locale: str) -> bytes:
+def calendar_bytes(
+    summit: Summit,
+    name: str,
+    sessions: Iterable[ProgrammeSession],
+    locale: str,
+    *,
+    stamp: datetime | None = None,
+) -> bytes:
+    """The feed's bytes. Pass ``stamp`` (when its content last changed) to get the same
+    bytes, and so the same ETag, for as long as nothing changes."""
     meta = CalendarMeta(
         name=name,
         timezone=summit.timezone,
         language=locale,
         description=summit.display_name(locale),
     )
-    return build_calendar(meta, [item_for(summit, row, locale) for row in rows], now=now())
+    items = [item_for(summit, session, locale) for session in sessions]
+    return build_calendar(meta, items, now=stamp or now())

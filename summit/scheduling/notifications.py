@@ -8,6 +8,7 @@ from flask import url_for
 from summit.core.outbox import Attachment, queue_email
 from summit.proposals.queries import list_recipients
 from summit.scheduling import ical
+from summit.scheduling.programme import to_session
 from summit.summits.models import Summit
 
 
@@ -18,7 +19,9 @@ def queue_release_emails(summit: Summit, version, changed) -> int:
         calendars: dict[str, bytes] = {}  # one file per language, not per person
         for _proposal, email, locale in list_recipients([proposal], include_copresenters=True):
             if locale not in calendars:
-                calendars[locale] = ical.calendar_bytes(summit, proposal.title, [row], locale)
+                calendars[locale] = ical.calendar_bytes(
+                    summit, proposal.title, [to_session(row)], locale, stamp=version.released_at
+                )
             data = calendars[locale]
             queue_email(
                 email,

@@ -90,6 +90,8 @@ class ProgrammeSession:
     room: RoomInfo
     is_cancelled: bool
     sequence: int
+    changed_at: datetime  # the last attendee-visible change (iCal LAST-MODIFIED)
+    proposal_id: int
 
     @property
     def is_plenary(self) -> bool:
@@ -297,7 +299,7 @@ def _room_info(row: ReleasedSession) -> RoomInfo:
     return room_info(row.room)
 
 
-def _to_session(row: ReleasedSession) -> ProgrammeSession:
+def to_session(row: ReleasedSession) -> ProgrammeSession:
     proposal = row.proposal
     return ProgrammeSession(
         code=proposal.code,
@@ -319,6 +321,8 @@ def _to_session(row: ReleasedSession) -> ProgrammeSession:
         room=_room_info(row),
         is_cancelled=row.is_cancelled,
         sequence=row.sequence,
+        changed_at=row.changed_at,
+        proposal_id=row.proposal_id,
     )
 
 
@@ -410,7 +414,7 @@ def list_released(
         if filters.language != SessionLanguage.BILINGUAL.value:
             languages.add(SessionLanguage.BILINGUAL.value)  # bilingual suits both
         query = query.where(Proposal.language.in_(sorted(languages)))
-    sessions = [_to_session(row) for row in db.session.scalars(query).unique()]
+    sessions = [to_session(row) for row in db.session.scalars(query).unique()]
     if filters.audience:
         sessions = [s for s in sessions if filters.audience in s.audience_roles]
     if filters.access:
@@ -429,7 +433,7 @@ def get_released_session(summit: Summit, code: str) -> ProgrammeSession | None:
     row = db.session.scalars(
         _released_query(version).where(Proposal.code == code, Proposal.summit_id == summit.id)
     ).first()
-    return _to_session(row) if row is not None else None
+    return to_session(row) if row is not None else None
 
 
 def released_codes(version: ScheduleVersion) -> set[str]:

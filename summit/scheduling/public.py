@@ -160,6 +160,7 @@ def presenter(summit, public_id: str):
         "programme/presenter.html",
         summit=summit,
         presenter=page,
+        public_id=public_id,
         days=programme.by_day(page.sessions),
     )
 

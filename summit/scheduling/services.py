@@ -965,6 +965,9 @@ def release(
     from summit.scheduling import notifications
 
     emails = notifications.queue_release_emails(summit, version, changed) if notify else 0
+    from summit.agenda.release import after_release
+
+    emails += after_release(summit, version, changed, notify=notify, at=at)
     audit.record(
         "schedule.release",
         actor=actor,
