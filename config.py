@@ -70,6 +70,10 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     # Per scanner: a busy door scans a person every two or three seconds.
     SCAN_RATE_LIMIT = os.environ.get("SCAN_RATE_LIMIT", "120 per minute;3000 per hour")
+    # Personal calendar feeds, per address: only unknown or revoked links count against
+    # the second limit, so guessing feed URLs is slow while calendar apps poll freely.
+    FEED_RATE_LIMIT = os.environ.get("FEED_RATE_LIMIT", "60 per minute")
+    FEED_MISS_RATE_LIMIT = os.environ.get("FEED_MISS_RATE_LIMIT", "10 per minute;50 per day")
 
     # Mail: "console" prints and keeps mail in the outbox, "smtp" delivers.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")

@@ -40,6 +40,8 @@ def queue_change_emails(summit: Summit, version, changed) -> int:
             locale=agenda.locale,
             summit=summit,
             name=name,
+            summit_name=summit.display_name(agenda.locale),
+            tz=summit.timezone,
             changes=changes,
             version=version,
             programme_link=url_for("programme.changes", slug=summit.slug, _external=True),

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -44,8 +45,6 @@ from summit.summits.routes import summit_view
 bp = Blueprint("agenda", __name__)
 
 SESSION_KEY = "agendas"  # {summit id: agenda public id}, set by the emailed link
-FEED_LIMIT = "60 per minute"
-FEED_MISS_LIMIT = "10 per minute;50 per day"  # unknown tokens: guessing is slow
 
 
 def _locale() -> str:
@@ -339,8 +338,8 @@ def _miss(response) -> bool:
 
 @bp.get("/<slug>/agenda/feed/<secret>.ics")
 @summit_view()
-@limiter.limit(FEED_LIMIT)
-@limiter.limit(FEED_MISS_LIMIT, deduct_when=_miss)
+@limiter.limit(lambda: current_app.config["FEED_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["FEED_MISS_RATE_LIMIT"], deduct_when=_miss)
 def feed(summit, secret: str):
     """The personal feed: starred sessions (cancelled ones kept for a while), in the
     person's language. Unknown and revoked links get a bare 404."""

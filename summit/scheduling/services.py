@@ -342,13 +342,18 @@ def person_key(presenter: Presenter) -> str:
     return f"p{presenter.id}"
 
 
+STAR_SIGNAL_MIN = 20  # people who starred sessions before stars drive room sizes
+
+
 def estimate_audiences(summit: Summit, placements: list[Placement]) -> dict[int, int]:
     """Expected audience per proposal id: staff's figure, else an estimate.
 
-    Until attendees star sessions, the estimate spreads the expected attendance
-    (confirmed registrations, at least 300) over the rooms in use, scaled by the
-    session's review score (0.6–1.4×) and its track's popularity (share of
-    accepted sessions; 0.75–1.5×), never above the largest room.
+    Once at least ``STAR_SIGNAL_MIN`` people have starred sessions, the estimate is a
+    session's stars scaled up to the expected attendance (confirmed registrations, at
+    least 300): stars × attendance ÷ people who starred. Until then it spreads the
+    expected attendance over the rooms in use, scaled by the session's review score
+    (0.6–1.4×) and its track's popularity (share of accepted sessions; 0.75–1.5×).
+    Never below 10 nor above the largest room.
     """
     from summit.registration.models import Attendee, Booking
     from summit.reviews.services import score_summit
@@ -365,6 +370,10 @@ def estimate_audiences(summit: Summit, placements: list[Placement]) -> dict[int,
         )
     )
     people = max(people or 0, 300)
+    from summit.agenda.queries import count_starrers, star_counts
+
+    starrers = count_starrers(summit)
+    stars = star_counts(summit) if starrers >= STAR_SIGNAL_MIN else None
     base = people / max(1, len(rooms))
     scores, _stats = score_summit(summit)
     by_track = Counter(p.proposal.track_id for p in placements)
@@ -373,6 +382,10 @@ def estimate_audiences(summit: Summit, placements: list[Placement]) -> dict[int,
     for placement in placements:
         if placement.audience is not None:
             estimates[placement.proposal_id] = placement.audience
+            continue
+        if stars is not None:
+            value = round(stars.get(placement.proposal_id, 0) * people / starrers / 5) * 5
+            estimates[placement.proposal_id] = max(10, min(biggest or value, value))
             continue
         score = scores.get(placement.proposal_id)
         z = score.normalised if score and score.normalised is not None else 0.0
@@ -394,6 +407,27 @@ class Draft:
     rooms: dict[int, Room]
     audiences: dict[int, int]
     outside: list[Placement]  # placed in plenary slots: kept as they are
+
+
+def attendee_interest(summit: Summit, codes: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The adapter from stars to the solver: one tuple of starred session codes per
+    agenda that starred two or more of the sessions being placed."""
+    from summit.agenda.queries import interest_sets
+
+    sets = interest_sets(summit)
+    if not sets:
+        return ()
+    code_of = dict(
+        db.session.execute(
+            select(Proposal.id, Proposal.code).where(Proposal.summit_id == summit.id)
+        ).all()
+    )
+    wanted = []
+    for ids in sets:
+        chosen = tuple(sorted(code_of[i] for i in ids if code_of.get(i) in codes))
+        if len(chosen) >= 2:
+            wanted.append(chosen)
+    return tuple(wanted)
 
 
 def build_draft(summit: Summit, *, keep_draft: bool = True) -> Draft:
@@ -462,7 +496,7 @@ def build_draft(summit: Summit, *, keep_draft: bool = True) -> Draft:
         ],
         sessions=sessions,
         presenters=[solver.Presenter(k, frozenset(v)) for k, v in sorted(unavailable.items())],
-        attendees=(),
+        attendees=attendee_interest(summit, {s.id for s in sessions}),
         weights=solver.Weights(
             miss=settings.weight_miss,
             topic=settings.weight_topic,
