@@ -133,6 +133,7 @@ def seed_ticket_types(summit: Summit) -> None:
 
 
 def seed() -> tuple[Summit, list[User]]:
+    from summit.demo.agenda import seed_agendas
     from summit.demo.proposals import seed_proposals
     from summit.demo.registrations import seed_registrations
     from summit.demo.reviews import seed_reviews
@@ -146,4 +147,5 @@ def seed() -> tuple[Summit, list[User]]:
     seed_reviews(summit)
     seed_registrations(summit)
     seed_schedule(summit)
+    seed_agendas(summit)
     return summit, users

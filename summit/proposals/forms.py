@@ -238,6 +238,14 @@ class FormatForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty to use the call's closing time."),
     )
+    seat_limit = IntegerField(
+        _l("Seats to reserve (optional)"),
+        validators=[Optional(), NumberRange(1, 5000)],
+        description=_l(
+            "For hands-on workshops: attendees reserve a seat on their agenda, up to this "
+            "many and never more than the room holds. Leave empty to let people come freely."
+        ),
+    )
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 999)], default=0)
     is_active = BooleanField(_l("Offered in the call"), default=True)
 

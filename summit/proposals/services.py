@@ -134,6 +134,7 @@ FORMAT_FIELDS = (
     "description_en",
     "description_es",
     "duration_minutes",
+    "seat_limit",
     "closes_at",
     "position",
     "is_active",

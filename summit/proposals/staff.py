@@ -112,6 +112,7 @@ def format_form(summit, code: str | None = None):
             "description_en": (form.description_en.data or "").strip(),
             "description_es": (form.description_es.data or "").strip(),
             "duration_minutes": form.duration_minutes.data,
+            "seat_limit": form.seat_limit.data or None,
             "closes_at": from_local_input(form.closes_at.data, summit.timezone),
             "position": form.position.data or 0,
             "is_active": bool(form.is_active.data),

@@ -48,9 +48,10 @@ def send_tickets_link(
     ``prepared`` is what ``ticket_files`` rendered earlier for this booking.
     """
     if booking.state != BookingState.CONFIRMED:
-        content = TicketFiles()
+        content, feeds = TicketFiles(), []
     else:
         content = prepared if prepared is not None else ticket_files(booking, summit)
+        feeds = calendar_feeds(booking, summit)
     queue_email(
         booking.contact_email,
         "registration/emails/tickets",
@@ -62,7 +63,21 @@ def send_tickets_link(
         link=url_for("registration.tickets", slug=summit.slug, token=secret, _external=True),
         people=content.people,
         has_pdf=content.has_pdf,
+        feeds=feeds,
     )
+
+
+def calendar_feeds(booking: Booking, summit) -> list[tuple[str, str]]:
+    """(name, webcal URL) of each active person's personal agenda feed, made if needed:
+    subscribed once, it fills with the sessions they choose and follows every change."""
+    from summit.agenda import services as agenda
+
+    feeds = []
+    for attendee in booking.active_attendees:
+        secret = agenda.ensure_feed(agenda.agenda_for_attendee(attendee))
+        url = url_for("agenda.feed", slug=summit.slug, secret=secret, _external=True)
+        feeds.append((attendee.name, "webcal://" + url.split("://", 1)[1]))
+    return feeds
 
 
 def _inline_qr_codes(booking: Booking, summit) -> tuple[list[dict], list[Attachment]]:

@@ -60,6 +60,23 @@ def test_seed_twice_gives_the_same_rows(ctx):
     assert first["summits"] == 1
     assert first["tracks"] == 21
     assert first["summit_roles"] >= sum(1 for a in DEMO_ACCOUNTS if a.role)
+    assert first["agendas"] >= 300 and first["stars"] >= 1000
+    assert first["reservations"] > first["seat_pools"] >= 1
+
+
+def test_seed_demo_attendee_logs_in_to_a_full_agenda_with_a_seat(app, client):
+    with app.app_context():
+        seed()
+        db.session.commit()
+    client.post(
+        "/account/login", data={"email": "presenter@summit.example", "password": DEMO_PASSWORD}
+    )
+
+    html = client.get("/2027/agenda").get_data(as_text=True)
+
+    assert "The agenda of Pat Presenter." in html
+    assert "Seat reserved" in html
+    assert "webcal://" in client.get("/2027/agenda/calendar").get_data(as_text=True)
 
 
 def test_seed_demo_staff_can_log_in_and_open_staff_pages(app, client):

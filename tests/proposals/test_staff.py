@@ -886,3 +886,22 @@ def test_access_code_invalid_max_uses_shows_error_and_creates_nothing(client, ap
     assert response.status_code == 422
     with app.app_context():
         assert list_access_codes(get_summit_by_slug("2027")) == []
+
+
+def test_format_seat_limit_is_saved_and_an_empty_one_means_no_reservations(client, app, staff):
+    from summit.proposals.queries import get_format
+    from summit.summits.queries import get_summit_by_slug
+
+    client.post("/2027/staff/call/formats/new", data=_format_form(seat_limit="24"))
+    with app.app_context():
+        assert get_format(get_summit_by_slug("2027"), "lightning").seat_limit == 24
+    client.post("/2027/staff/call/formats/lightning", data=_format_form(seat_limit=""))
+    with app.app_context():
+        assert get_format(get_summit_by_slug("2027"), "lightning").seat_limit is None
+
+
+def test_format_seat_limit_zero_is_refused_with_a_message(client, staff):
+    response = client.post("/2027/staff/call/formats/new", data=_format_form(seat_limit="0"))
+
+    assert response.status_code == 422
+    assert 'id="seat_limit-error"' in _text(response)

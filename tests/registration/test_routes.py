@@ -174,3 +174,21 @@ def test_register_same_email_twice_says_so_and_creates_no_duplicate(app, client,
     assert "already registered" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Attendee)) == 1
+
+
+def test_confirmation_email_carries_each_persons_working_calendar_feed(
+    app, client, mailbox, open_registration
+):
+    client.post("/2027/register", data=household(open_registration, "Rosa", "Ana"))
+    with app.app_context():
+        deliver_pending()
+    client.post(link_in(mailbox, "rosa@example.org", "/2027/register/confirm/"))
+    with app.app_context():
+        deliver_pending()
+    bodies = [mailbox.body(m) for m in mailbox.to("rosa@example.org")]
+    feeds = re.findall(r"webcal://localhost(/2027/agenda/feed/\S+\.ics)", "\n".join(bodies))
+    assert len(set(feeds)) == 2  # one per person
+    for path in set(feeds):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.data.startswith(b"BEGIN:VCALENDAR")
