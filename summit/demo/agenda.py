@@ -4,6 +4,7 @@ calendar feed for the demo login presenter@summit.example, who holds a ticket.""
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 from sqlalchemy import func, insert, select
@@ -98,8 +99,6 @@ def _demo_attendee(summit: Summit, sessions, limited, *, at) -> None:
     for session in first_day[:1] + first_day[len(first_day) // 2 : len(first_day) // 2 + 2]:
         services.star_session(agenda, summit, session.code, at=at)
     for session in limited[1:2]:
-        try:
+        with contextlib.suppress(DomainError):
             services.reserve_seat(agenda, summit, session.code, at=at)
-        except DomainError:
-            pass
     services.ensure_feed(agenda, at=at)
