@@ -31,7 +31,6 @@ Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), or --postgres UR
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -39,6 +38,7 @@ import queue
 import random
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -152,27 +152,120 @@ def plan(n: int, tokens: list[str], seed: int) -> list[Scan]:
 
 
 class Client:
-    """One scanner; gunicorn's sync workers close each connection, so one per request."""
+    """One scanner: HTTP/1.1 over a plain socket, standard library only.
+
+    The load generator shares the machine's cores with the server, so it is kept
+    cheap: a request is a few string operations and one ``sendall`` (no http.client),
+    and a connection is kept open while the server allows it (gunicorn's sync workers
+    close each one; gthread workers keep it). Both phases use this same client.
+    """
 
     def __init__(self, port: int, timeout: float, headers: dict):
-        self.port, self.timeout, self.headers = port, timeout, headers
+        self.port, self.timeout = port, timeout
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.sock: socket.socket | None = None
+
+    def prepare(self, method: str, path: str, body: dict | None = None) -> bytes:
+        payload = b"" if body is None else json.dumps(body).encode()
+        lines = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n{self.head}"
+        if body is not None:
+            lines += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+        return (lines + "\r\n").encode() + payload
+
+    def send(self, raw: bytes) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            fresh = self.sock is None
+            if fresh:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self.reader = self.sock.makefile("rb")
+            try:
+                self.sock.sendall(raw)
+                return self._response()
+            except (ConnectionError, EOFError):
+                self.close()
+                if fresh or attempt == 2:  # a kept connection the server closed: retry once
+                    raise
+        raise AssertionError("unreachable")
+
+    def _response(self) -> tuple[int, bytes]:
+        status_line = self.reader.readline()
+        if not status_line:
+            raise EOFError("connection closed before a response")
+        status = int(status_line.split()[1])
+        length, close = None, False
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        body = self.reader.read(length) if length is not None else self.reader.read()
+        if close or length is None:
+            self.close()
+        return status, body
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        return self.send(self.prepare(method, path, body))
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.reader.close()
+            self.sock.close()
+            self.sock = None
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(gunicorn_pid: int | None, database: str) -> dict[str, list[int]]:
+    """gunicorn's workers and the PostgreSQL backends connected to ``database``."""
+    found: dict[str, list[int]] = {"gunicorn": [], "postgres": []}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            headers = dict(self.headers)
-            payload = None
-            if body is not None:
-                payload = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if gunicorn_pid is not None and ppid == gunicorn_pid:
+            found["gunicorn"].append(int(entry.name))
+        elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+            found["postgres"].append(int(entry.name))
+    return found
 
 
-def run_phase(name: str, jobs: list, send, *, clients: list[Client]) -> dict:
+class CpuMeter:
+    """CPU seconds spent during a phase by the load generator (this process, all its
+    threads), gunicorn's workers and the PostgreSQL backends of the benchmark database:
+    on a small machine they share the same cores, so this shows who the bottleneck is."""
+
+    def __init__(self, gunicorn_pid: int | None = None, database: str = ""):
+        self.gunicorn_pid, self.database = gunicorn_pid, database
+
+    def sample(self) -> dict[str, float]:
+        pids = server_pids(self.gunicorn_pid, self.database) if sys.platform == "linux" else {}
+        out = {"client": time.process_time()}
+        for name, group in pids.items():
+            out[name] = sum(_proc_cpu(pid) for pid in group)
+        return out
+
+
+def run_phase(
+    name: str, jobs: list, send, *, clients: list[Client], meter: CpuMeter | None = None
+) -> dict:
     """Every client takes jobs from one queue; ``send(client, job)`` returns an error or None."""
     work: queue.SimpleQueue = queue.SimpleQueue()
     for job in jobs:
@@ -204,12 +297,18 @@ def run_phase(name: str, jobs: list, send, *, clients: list[Client]) -> dict:
 
     threads = [threading.Thread(target=loop, args=(c,), name=f"{name}-{i}") for i, c in
                enumerate(clients)]  # fmt: skip
+    cpu_before = meter.sample() if meter else {}
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - began
+    cpu_after = meter.sample() if meter else {}
+    for client in clients:
+        client.close()
+    n = max(len(jobs), 1)
+    cpu_ms = {k: 1000 * (cpu_after[k] - cpu_before.get(k, 0.0)) / n for k in cpu_after}
     return {
         "phase": name,
         "requests": len(jobs),
@@ -221,6 +320,7 @@ def run_phase(name: str, jobs: list, send, *, clients: list[Client]) -> dict:
         "max_ms": 1000 * max(latencies, default=float("nan")),
         "errors": len(errors),
         "error_samples": errors[:10],
+        "cpu_ms_per_request": cpu_ms,
     }
 
 
@@ -422,9 +522,11 @@ def time_in_process(setup: dict, n: int = 200) -> dict:
     return {"scans": len(tokens), "ms_per_scan": 1000 * seconds / max(len(tokens), 1)}
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log_path: Path):
+def start_gunicorn(port: int, workers: int, env: dict, log_path: Path, threads: int = 1):
     cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}"]
     cmd += ["-w", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
+    if threads > 1:  # gthread: keep-alive connections, requests overlap their database waits
+        cmd += ["-k", "gthread", "--threads", str(threads), "--keep-alive", "30"]
     cmd += ["--log-level", "warning", "--backlog", "2048", "bench.checkin:make_app()"]
     log = log_path.open("wb")
     try:
@@ -502,6 +604,10 @@ def print_report(phases: list[dict], ratio: float, queries: dict, report: dict) 
             f"{p['p50_ms']:>7.1f} {p['p95_ms']:>7.1f} {p['p99_ms']:>7.1f} {p['max_ms']:>7.1f}"
         )
     print(f"scans / trivial: {ratio:.2f}")
+    print("CPU ms per request: " + "; ".join(
+        f"{p['phase']} " + ", ".join(f"{k} {v:.2f}" for k, v in p["cpu_ms_per_request"].items())
+        for p in phases
+    ))  # fmt: skip
     print(f"{'SQL statements':<20} {'request':>8} {'record_scan':>12}")
     for label, count in queries["request"].items():
         print(f"{label:<20} {count:>8} {queries['record_scan'][label]:>12}")
@@ -513,7 +619,11 @@ def main() -> int:
     parser.add_argument("--scans", "-n", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="1000 scans")
     parser.add_argument("--clients", "-c", type=int, default=32, help="concurrent scanners")
-    parser.add_argument("--workers", "-w", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", "-w", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="threads per worker; above 1 the gthread worker class (keep-alive) instead of sync",
+    )  # fmt: skip
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="admin connection URL")
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument(
@@ -524,6 +634,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     n = 1000 if args.quick else args.scans
+    worker_class = "sync" if args.threads <= 1 else f"gthread ({args.threads} threads)"
     if n < 10 or args.clients < 1 or args.workers < 1:
         parser.error("need at least 10 scans, 1 scanner and 1 worker")
 
@@ -559,7 +670,7 @@ def main() -> int:
               f"{time.perf_counter() - began:.1f} s")  # fmt: skip
         queries = count_queries(setup)
         timed = time_in_process(setup)
-        proc = start_gunicorn(port, args.workers, {**os.environ, **env}, log_path)
+        proc = start_gunicorn(port, args.workers, {**os.environ, **env}, log_path, args.threads)
         wait_healthy(port, proc, log_path)
         clients = [
             Client(port, args.timeout, {"Authorization": f"Bearer {secret}"})
@@ -570,16 +681,19 @@ def main() -> int:
         run_phase("warm-up", warm, warm_up_sender(setup["spare_checkpoint"]), clients=clients)
         print(
             f"{n} scans ({dict(Counter(s.kind for s in scans))}), {args.clients} scanners, "
-            f"gunicorn {args.workers} sync worker(s) on 127.0.0.1:{port}, {os.cpu_count()} CPUs"
+            f"gunicorn {args.workers} {worker_class} worker(s) on 127.0.0.1:{port}, "
+            f"{os.cpu_count()} CPUs"
         )
         answers: Counter = Counter()
+        meter = CpuMeter(proc.pid, args.database)
         phases = [
-            run_phase("trivial", list(range(n)), trivial_sender, clients=clients),
+            run_phase("trivial", list(range(n)), trivial_sender, clients=clients, meter=meter),
             run_phase(
                 "scans",
                 scans,
                 scan_sender(setup["checkpoint"], answers, threading.Lock()),
                 clients=clients,
+                meter=meter,
             ),
         ]
         stop_gunicorn(proc)
@@ -627,7 +741,7 @@ def main() -> int:
                 "scans": n,
                 "mix": dict(Counter(s.kind for s in scans)),
                 "scanners": args.clients,
-                "gunicorn": {"workers": args.workers, "worker_class": "sync"},
+                "gunicorn": {"workers": args.workers, "worker_class": worker_class},
                 "schema": setup["schema"],
                 "summary": {
                     "scans_per_second": scan["per_second"],

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import base64
 
-from flask import current_app, request
+from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from sqlalchemy.orm.attributes import set_committed_value
 
 from summit.agenda.calendar import etag_for
 from summit.checkin import queries, services
 from summit.checkin.enums import RESULT_ADVICE, RESULT_COLOURS, RESULT_LABELS
 from summit.core.api import API_SECURITY, require_login
+from summit.core.auth import forget_bearer_token, revalidates_bearer_token
 from summit.core.errors import DomainError, Forbidden, NotFound
 from summit.extensions import db, limiter
 from summit.registration.services import ensure_summit_key
@@ -59,19 +61,6 @@ def _door(slug: str):
     return user, summit
 
 
-def _door_at(slug: str, code: str):
-    """``_door`` and the checkpoint for one scan, read in one statement; the same
-    answers: 404 without the summit, 403 without the staff or door role (admins pass)."""
-    user = require_login()
-    door = queries.door_checkpoint(slug, code, user)
-    if door is None:
-        raise NotFound("summit_not_found", _("There is no summit at this address."))
-    summit, checkpoint, holds_role = door
-    if not may_check_in(user, holds_role=holds_role):
-        raise _not_door_staff()
-    return user, summit, checkpoint
-
-
 def answer(outcome: services.ScanOutcome) -> dict:
     """A scan's outcome as the scanner shows it (also used by the scanner page)."""
     attendee, first = outcome.attendee, outcome.first
@@ -91,17 +80,17 @@ def answer(outcome: services.ScanOutcome) -> dict:
         "registration": {
             "code": attendee.code,
             "name": attendee.name,
-            "ticket_type": attendee.ticket_type.code,
-            "flags": services.flags_of(attendee),
-            "household": attendee.booking.code,
+            "ticket_type": attendee.ticket_type,
+            "flags": attendee.flags,
+            "household": attendee.household,
         }
         if show_person
         else None,
         "first_check_in": {
             "at": first.scanned_at if not first.is_clock_skewed else first.received_at,
-            "checkpoint": first.checkpoint.name,
+            "checkpoint": first.checkpoint,
             "device": first.device,
-            "by": first.staff.name if first.staff else None,
+            "by": first.staff,
         }
         if first is not None
         else None,
@@ -123,6 +112,7 @@ def _record(summit, user, body: dict, checkpoint) -> dict:
 
 
 @blp.route("/summits/<slug>/checkins", methods=["POST"])
+@revalidates_bearer_token
 @limiter.limit(_scan_limit, key_func=_scanner_key)
 @blp.arguments(ScanInputSchema)
 @blp.response(200, ScanResultSchema)
@@ -130,10 +120,33 @@ def _record(summit, user, body: dict, checkpoint) -> dict:
 @blp.doc(security=API_SECURITY)
 def check_in(body: dict, slug: str):
     """Record one scan. A repeated ``scan_id`` returns the original answer."""
-    user, summit, checkpoint = _door_at(slug, body["checkpoint"])
-    result = _record(summit, user, body, checkpoint)
+    user = require_login()
+    services.outside_a_transaction()
+    ticket = services.read_ticket(body["token"])
+    token_hash = g.get("bearer_token_hash")
+    door = services.read_door(
+        slug, body["checkpoint"], ticket, scanner_id=user.id, token_hash=token_hash
+    )
+    if door is None:
+        raise NotFound("summit_not_found", _("There is no summit at this address."))
+    if not door.scanner_valid:  # revoked or deactivated since the identity was cached
+        forget_bearer_token(token_hash)
+        abort(401)
+    if user.is_admin != door.scanner_is_admin:  # the account as it is now, not as cached
+        set_committed_value(user, "is_admin", door.scanner_is_admin)
+    if not may_check_in(user, holds_role=door.holds_role):
+        raise _not_door_staff()
+    outcome = services.record_reading(
+        door,
+        ticket,
+        scan_id=body["scan_id"],
+        actor=user,
+        scanned_at=body.get("scanned_at"),
+        device=body.get("device", ""),
+        was_offline=body.get("offline", False),
+    )
     db.session.commit()
-    return result
+    return answer(outcome)
 
 
 @blp.route("/summits/<slug>/checkins/batch", methods=["POST"])

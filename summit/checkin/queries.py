@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from summit.checkin.enums import CheckpointKind, ScanResult
@@ -19,8 +19,7 @@ from summit.proposals.models import Proposal
 from summit.registration.enums import BookingState
 from summit.registration.models import Attendee, Booking, TicketType
 from summit.scheduling.models import ReleasedSession, Room, ScheduleVersion
-from summit.summits.enums import CHECK_IN_ROLES
-from summit.summits.models import Summit, SummitRole
+from summit.summits.models import Summit
 from summit.summits.queries import regions_by_county
 
 
@@ -416,27 +415,3 @@ def list_conflicts(summit: Summit) -> list[Conflict]:
 
 
 # --- the door: who may scan where, in one query -------------------------------------
-
-
-def door_checkpoint(slug: str, code: str, user) -> tuple[Summit, Checkpoint | None, bool] | None:
-    """The summit at ``slug``, its checkpoint ``code`` (None when it has none such) and
-    whether ``user`` holds the staff or door role there: one statement for a scan.
-
-    None when there is no summit at ``slug``. Site admins get no special answer here:
-    the caller asks ``policies.may_check_in``.
-    """
-    holds_role = (
-        select(SummitRole.id)
-        .where(
-            SummitRole.summit_id == Summit.id,
-            SummitRole.user_id == user.id,
-            SummitRole.role.in_([r.value for r in CHECK_IN_ROLES]),
-        )
-        .exists()
-    )
-    row = db.session.execute(
-        select(Summit, Checkpoint, holds_role)
-        .outerjoin(Checkpoint, and_(Checkpoint.summit_id == Summit.id, Checkpoint.code == code))
-        .where(Summit.slug == slug)
-    ).first()
-    return None if row is None else (row[0], row[1], bool(row[2]))

@@ -15,11 +15,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
+from summit.accounts.enums import AgeBand
+from summit.accounts.models import ApiToken, User
 from summit.checkin.enums import CheckpointKind, ScanResult
 from summit.checkin.models import Checkpoint, Scan
 from summit.core import audit
@@ -29,8 +44,9 @@ from summit.core.tokens import random_code
 from summit.extensions import db
 from summit.registration import tickets
 from summit.registration.enums import BookingState
-from summit.registration.models import Attendee, Booking, SummitKey
-from summit.summits.models import Summit
+from summit.registration.models import Attendee, Booking, SummitKey, TicketType
+from summit.summits.enums import CHECK_IN_ROLES
+from summit.summits.models import Summit, SummitRole
 
 R = ScanResult
 MAX_TOKEN_LENGTH = 400  # longer QR contents are garbage, not tickets
@@ -97,126 +113,496 @@ def entrance_for(summit: Summit, day: date) -> Checkpoint | None:
 
 
 # --- scanning -------------------------------------------------------------------------
+#
+# A scan is two statements. The first reads everything the door needs at once: the
+# summit and checkpoint, whether the scanner may scan there (role, admin, active account,
+# live bearer token), the summit's public key, the registration the ticket names and its
+# standing check-in. The second is the insert, which decides admission itself. Both are
+# Core statements built once per process from bound parameters: no ORM objects are made
+# and no SQL is compiled per scan. A replayed scan id costs one more read.
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a door is shown of a registration."""
+
+    id: int
+    code: str
+    name: str
+    ticket_type: str  # the ticket type's code
+    household: str  # the booking's code
+    flags: list[str]
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """A stored scan, as a door's answer shows it."""
+
+    id: int
+    scan_id: str
+    result: str
+    scanned_at: datetime
+    received_at: datetime
+    is_clock_skewed: bool
+    device: str
+    checkpoint: str  # the checkpoint's name
+    staff: str | None  # who scanned, by name
+
+    @classmethod
+    def of(cls, scan: Scan) -> ScanRecord:
+        return cls(
+            scan.id, scan.scan_id, scan.result, scan.scanned_at, scan.received_at,
+            scan.is_clock_skewed, scan.device, scan.checkpoint.name,
+            scan.staff.name if scan.staff else None,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class ScanOutcome:
     result: ScanResult
-    scan: Scan
-    attendee: Attendee | None
-    first: Scan | None = None  # the live check-in, when already checked in
+    scan: ScanRecord
+    attendee: Person | None
+    first: ScanRecord | None = None  # the live check-in, when already checked in
     replayed: bool = False  # the same scan id was sent before: the original answer
     over_capacity: bool = False  # a session room already held its capacity
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A scanned token, cleaned and parsed; ``claim`` is None for anything not shaped
+    like a ticket (nothing about it is trusted before the signature is checked)."""
+
+    token: str
+    claim: tickets.TicketClaim | None
+
+
+@dataclass(frozen=True)
+class DoorReading:
+    """The first statement of a scan, as plain values."""
+
+    summit_id: int
+    slug: str
+    checkpoint_id: int | None  # None: the summit has no checkpoint with that code
+    checkpoint_active: bool
+    checkpoint_name: str
+    capacity: int | None
+    live_count: int | None  # standing check-ins there, read only when capacity is set
+    holds_role: bool  # the scanner holds one of CHECK_IN_ROLES in this summit
+    scanner_is_admin: bool
+    scanner_valid: bool  # an active account, and its bearer token (if one) not revoked
+    public_key: bytes | None
+    attendee: Person | None  # the registration the ticket names, not yet verified
+    ticket_version: int | None
+    cancelled: bool
+    booking_state: str | None
+    first: ScanRecord | None  # its standing check-in at this checkpoint
 
 
 def _clean(value, limit: int) -> str:
     return "".join(ch for ch in str(value or "") if ch.isprintable())[:limit]
 
 
-def _validate(scan_id: str, checkpoint: Checkpoint | None) -> str:
+def read_ticket(token) -> Ticket:
+    """Clean and parse a scanned token without touching the database."""
+    token = _clean(token, MAX_TOKEN_LENGTH + 1).strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return Ticket(token, None)
+    try:
+        claim, _signed, _signature = tickets.parse_ticket(token)
+    except tickets.InvalidTicket:
+        return Ticket(token, None)
+    return Ticket(token, claim)
+
+
+def _validate(scan_id: str, checkpoint_active: bool) -> str:
     scan_id = (scan_id or "").strip()
     errors = {}
     if not scan_id or len(scan_id) > MAX_SCAN_ID_LENGTH or not scan_id.isprintable():
         errors["scan_id"] = [_("A scan id of 1 to 64 printable characters is required.")]
-    if checkpoint is None or not checkpoint.is_active:
+    if not checkpoint_active:
         errors["checkpoint"] = [_("Unknown checkpoint.")]
     if errors:
         raise DomainError("invalid", _("The scan could not be read."), fields=errors)
     return scan_id
 
 
-def _judge(summit: Summit, token: str) -> tuple[ScanResult, Attendee | None, int | None]:
-    """What the ticket is, before anyone is admitted: (result, attendee, version).
-
-    Garbage is refused without touching the database. For a well-formed token of
-    this summit, one query loads the public key with the registration it names;
-    the signature is checked before anything about that registration is used.
-    """
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return R.INVALID, None, None
-    try:
-        claimed, _signed, _signature = tickets.parse_ticket(token)
-    except tickets.InvalidTicket:
-        return R.INVALID, None, None
-    if claimed.summit != summit.slug:
-        return R.WRONG_SUMMIT, None, None
-    row = db.session.execute(
-        select(SummitKey.public_key, Attendee)
-        .outerjoin(
-            Attendee,
-            and_(Attendee.summit_id == SummitKey.summit_id, Attendee.code == claimed.code),
-        )
-        .where(SummitKey.summit_id == summit.id)
-        .options(joinedload(Attendee.booking), joinedload(Attendee.ticket_type))
-    ).first()
-    if row is None:
-        return R.INVALID, None, None
-    public_key, attendee = row
-    try:
-        claim = tickets.verify_ticket(token, {summit.slug: public_key}, summit=summit.slug)
-    except tickets.InvalidTicket as error:
-        return INVALID_REASONS.get(error.reason, R.INVALID), None, None
-    if attendee is None:
-        return R.INVALID, None, claim.version
-    if attendee.cancelled_at is not None or attendee.booking.state == BookingState.CANCELLED:
-        return R.CANCELLED, attendee, claim.version
-    if claim.version != attendee.ticket_version:
-        return R.REVOKED, attendee, claim.version
-    if attendee.booking.state != BookingState.CONFIRMED:
-        return R.NOT_CONFIRMED, attendee, claim.version
-    return R.CHECKED_IN, attendee, claim.version
+def _sql_text(value: str):
+    """A constant written into the SQL rather than bound: PostgreSQL can then match the
+    partial unique index (``result = 'checked_in'``) in a prepared statement's generic
+    plan, which it keeps, instead of planning each scan's statement afresh."""
+    return literal_column(f"'{value}'")
 
 
-def _is_live(attendee_id: int, checkpoint_id: int):
+def _live(scans, attendee_id, checkpoint_id):
     return and_(
-        Scan.attendee_id == attendee_id,
-        Scan.checkpoint_id == checkpoint_id,
-        Scan.result == R.CHECKED_IN.value,
-        Scan.annulled_at.is_(None),
+        scans.c.attendee_id == attendee_id,
+        scans.c.checkpoint_id == checkpoint_id,
+        scans.c.result == _sql_text(R.CHECKED_IN.value),
+        scans.c.annulled_at.is_(None),
     )
 
 
-def _admission(attendee_id: int, checkpoint_id: int):
-    """The result column of an admissible ticket, decided inside the INSERT itself:
-    ``already_checked_in`` when a live check-in is there. Two doors inserting at once
-    both see none; the partial unique index then lets only one of them in."""
-    already = select(Scan.id).where(_is_live(attendee_id, checkpoint_id)).exists()
-    return case((already, R.ALREADY_CHECKED_IN.value), else_=R.CHECKED_IN.value)
+def _person_columns(a, b, t) -> list:
+    return [
+        a.c.id.label("attendee_id"), a.c.code.label("attendee_code"),
+        a.c.name.label("attendee_name"), a.c.ticket_version, a.c.cancelled_at,
+        a.c.accommodations, a.c.age_band, a.c.media_consent,
+        b.c.state.label("booking_state"), b.c.code.label("household"),
+        t.c.code.label("ticket_type"),
+    ]  # fmt: skip
 
 
-def _insert(values: dict) -> Scan | None:
-    """Insert a scan unless it conflicts (scan id, or a second live check-in)."""
-    dialect = db.session.get_bind().dialect.name
+def _scan_columns(scans, prefix: str) -> list:
+    names = ("id", "scan_id", "result", "scanned_at", "received_at", "is_clock_skewed", "device")
+    return [scans.c[name].label(f"{prefix}{name}") for name in names]
+
+
+def _build_read(_dialect: str):
+    """Statement one: see ``DoorReading``. Everything is found through unique indexes."""
+    summits, checkpoints = Summit.__table__, Checkpoint.__table__
+    keys, roles, api_tokens = SummitKey.__table__, SummitRole.__table__, ApiToken.__table__
+    a, b, t = Attendee.__table__, Booking.__table__, TicketType.__table__
+    first, live = Scan.__table__.alias("first_scan"), Scan.__table__.alias("live")
+    users = User.__table__
+    scanner, first_by = users.alias("scanner"), users.alias("first_by")
+    scanner_id = bindparam("scanner_id", type_=Integer)
+    holds_role = exists().where(
+        roles.c.summit_id == summits.c.id,
+        roles.c.user_id == scanner_id,
+        or_(*(roles.c.role == _sql_text(r.value) for r in sorted(CHECK_IN_ROLES))),
+    )
+    token_live = or_(
+        not_(bindparam("check_token", type_=Boolean)),
+        exists().where(
+            api_tokens.c.token_hash == bindparam("token_hash", type_=String),
+            api_tokens.c.user_id == scanner_id,
+            api_tokens.c.revoked_at.is_(None),
+        ),
+    )
+    live_count = case(
+        (
+            checkpoints.c.capacity.is_not(None),
+            select(func.count())
+            .select_from(live)
+            .where(
+                live.c.checkpoint_id == checkpoints.c.id,
+                live.c.result == _sql_text(R.CHECKED_IN.value),
+                live.c.annulled_at.is_(None),
+            )
+            .scalar_subquery(),
+        ),
+        else_=None,
+    )
+    return (
+        select(
+            summits.c.id.label("summit_id"),
+            summits.c.slug,
+            checkpoints.c.id.label("checkpoint_id"),
+            checkpoints.c.is_active,
+            checkpoints.c.name.label("checkpoint_name"),
+            checkpoints.c.capacity,
+            live_count.label("live_count"),
+            holds_role.label("holds_role"),
+            scanner.c.is_admin,
+            scanner.c.is_active_account,
+            token_live.label("token_live"),
+            keys.c.public_key,
+            *_person_columns(a, b, t),
+            *_scan_columns(first, "first_"),
+            first_by.c.name.label("first_by"),
+        )
+        .select_from(summits)
+        .outerjoin(
+            checkpoints,
+            and_(
+                checkpoints.c.summit_id == summits.c.id,
+                checkpoints.c.code == bindparam("checkpoint_code", type_=String),
+            ),
+        )
+        .outerjoin(keys, keys.c.summit_id == summits.c.id)
+        .outerjoin(
+            a, and_(a.c.summit_id == summits.c.id, a.c.code == bindparam("ticket_code", String))
+        )
+        .outerjoin(b, b.c.id == a.c.booking_id)
+        .outerjoin(t, t.c.id == a.c.ticket_type_id)
+        .outerjoin(first, _live(first, a.c.id, checkpoints.c.id))
+        .outerjoin(first_by, first_by.c.id == first.c.staff_id)
+        .outerjoin(scanner, scanner.c.id == scanner_id)
+        .where(summits.c.slug == bindparam("slug", type_=String))
+    )
+
+
+def _build_insert(dialect: str):
+    """Statement two: the scan, unless its scan id or a second live check-in conflicts.
+    ``admit`` asks the insert to decide ``already_checked_in`` itself; two doors inserting
+    at once both see no live check-in, and the partial unique index lets one of them in."""
+    scans = Scan.__table__
+    live = scans.alias("live")
+    column = scans.c
+    attendee_id, checkpoint_id = (
+        bindparam("attendee_id", Integer),
+        bindparam("checkpoint_id", Integer),
+    )
+    result = case(
+        (
+            and_(
+                bindparam("admit", type_=Boolean),
+                exists().where(_live(live, attendee_id, checkpoint_id)),
+            ),
+            R.ALREADY_CHECKED_IN.value,
+        ),
+        else_=bindparam("result", type_=String),
+    )
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Scan).values(**values).on_conflict_do_nothing().returning(Scan)
-    return db.session.scalars(statement).first()
-
-
-def live_check_in(attendee_id: int, checkpoint_id: int) -> Scan | None:
-    return db.session.scalar(
-        select(Scan)
-        .where(_is_live(attendee_id, checkpoint_id))
-        .options(joinedload(Scan.staff), joinedload(Scan.checkpoint))
+    names = ("summit_id", "scan_id", "ticket_version", "scanned_at", "received_at",
+             "is_clock_skewed", "was_offline", "device", "staff_id")  # fmt: skip
+    return (
+        insert(scans)
+        .values(
+            checkpoint_id=checkpoint_id,
+            attendee_id=attendee_id,
+            result=result,
+            **{name: bindparam(name, type_=column[name].type) for name in names},
+        )
+        .on_conflict_do_nothing()
+        .returning(*_scan_columns(scans, ""))
     )
 
 
-def get_scan(summit: Summit, scan_id: str) -> Scan | None:
-    return db.session.scalar(
-        select(Scan)
-        .where(Scan.summit_id == summit.id, Scan.scan_id == scan_id)
-        .options(
-            joinedload(Scan.attendee).joinedload(Attendee.booking),
-            joinedload(Scan.attendee).joinedload(Attendee.ticket_type),
-            joinedload(Scan.checkpoint),
+def _build_replay(_dialect: str):
+    """An earlier scan with this scan id: what it answered, and the live check-in that
+    made it ``already_checked_in``."""
+    scans, checkpoints, users = Scan.__table__, Checkpoint.__table__, User.__table__
+    a, b, t = Attendee.__table__, Booking.__table__, TicketType.__table__
+    earlier, first = scans.alias("earlier"), scans.alias("first_scan")
+    staff, first_by = users.alias("staff"), users.alias("first_by")
+    return (
+        select(
+            *_scan_columns(earlier, ""),
+            checkpoints.c.name.label("checkpoint_name"),
+            staff.c.name.label("staff_name"),
+            *_person_columns(a, b, t),
+            *_scan_columns(first, "first_"),
+            first_by.c.name.label("first_by"),
+        )
+        .select_from(earlier)
+        .join(checkpoints, checkpoints.c.id == earlier.c.checkpoint_id)
+        .outerjoin(staff, staff.c.id == earlier.c.staff_id)
+        .outerjoin(a, a.c.id == earlier.c.attendee_id)
+        .outerjoin(b, b.c.id == a.c.booking_id)
+        .outerjoin(t, t.c.id == a.c.ticket_type_id)
+        .outerjoin(
+            first,
+            and_(
+                earlier.c.result == _sql_text(R.ALREADY_CHECKED_IN.value),
+                _live(first, earlier.c.attendee_id, earlier.c.checkpoint_id),
+            ),
+        )
+        .outerjoin(first_by, first_by.c.id == first.c.staff_id)
+        .where(
+            earlier.c.summit_id == bindparam("summit_id", Integer),
+            earlier.c.scan_id == bindparam("scan_id", String),
         )
     )
 
 
-def _replay(summit: Summit, scan: Scan) -> ScanOutcome:
-    first = None
-    if scan.result == R.ALREADY_CHECKED_IN and scan.attendee_id:
-        first = live_check_in(scan.attendee_id, scan.checkpoint_id)
-    return ScanOutcome(R(scan.result), scan, scan.attendee, first, replayed=True)
+_BUILDERS = {"read": _build_read, "insert": _build_insert, "replay": _build_replay}
+_built: dict[tuple[str, str], object] = {}
+
+
+def _run(name: str, params: dict):
+    """Execute one of the prebuilt statements in the session's transaction."""
+    connection = db.session.connection()
+    key = (name, connection.dialect.name)
+    statement = _built.get(key)
+    if statement is None:
+        statement = _built[key] = _BUILDERS[name](key[1])
+    return connection.execute(statement, params).first()
+
+
+def outside_a_transaction() -> None:
+    """Run this request's statements each on its own (PostgreSQL's autocommit), when
+    nothing has begun a transaction yet.
+
+    A scan writes one row, and its insert decides admission by itself; under READ
+    COMMITTED the read before it sees its own snapshot inside a transaction too. So a
+    transaction around them adds nothing but a BEGIN and a COMMIT round trip. The
+    insert is committed, durably, as it returns.
+    """
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def flags_for(accommodations, age_band: str | None, media_consent: bool) -> list[str]:
+    """What door staff must act on (codes of ``FLAG_LABELS``)."""
+    needs = set(accommodations or ())
+    flags = [code for code in ("asl", "captions", "wheelchair") if code in needs]
+    if age_band and AgeBand(age_band).is_minor:
+        flags.append("minor")
+    if not media_consent:
+        flags.append("no_photo")
+    return flags
+
+
+def flags_of(attendee: Attendee) -> list[str]:
+    return flags_for(attendee.accommodations, attendee.age_band, attendee.media_consent)
+
+
+def _person(row) -> Person | None:
+    if row.attendee_id is None:
+        return None
+    return Person(
+        row.attendee_id, row.attendee_code, row.attendee_name, row.ticket_type, row.household,
+        flags_for(row.accommodations, row.age_band, row.media_consent),
+    )  # fmt: skip
+
+
+def _first(row, checkpoint: str) -> ScanRecord | None:
+    if row.first_id is None:
+        return None
+    return ScanRecord(
+        row.first_id, row.first_scan_id, row.first_result, row.first_scanned_at,
+        row.first_received_at, row.first_is_clock_skewed, row.first_device, checkpoint,
+        row.first_by,
+    )  # fmt: skip
+
+
+def read_door(
+    slug: str, checkpoint_code: str, ticket: Ticket, *, scanner_id: int | None,
+    token_hash: str | None = None,
+) -> DoorReading | None:  # fmt: skip
+    """Statement one of a scan (see ``DoorReading``); None when there is no summit at
+    ``slug``. ``token_hash``, when the scanner came with a bearer token, is checked too."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()  # Core statements do not autoflush
+    claim = ticket.claim
+    row = _run(
+        "read",
+        {
+            "slug": slug,
+            "checkpoint_code": checkpoint_code,
+            "ticket_code": claim.code if claim is not None and claim.summit == slug else None,
+            "scanner_id": scanner_id,
+            "check_token": token_hash is not None,
+            "token_hash": token_hash or "",
+        },
+    )
+    if row is None:
+        return None
+    return DoorReading(
+        summit_id=row.summit_id,
+        slug=row.slug,
+        checkpoint_id=row.checkpoint_id,
+        checkpoint_active=bool(row.is_active),
+        checkpoint_name=row.checkpoint_name or "",
+        capacity=row.capacity,
+        live_count=row.live_count,
+        holds_role=bool(row.holds_role),
+        scanner_is_admin=bool(row.is_admin),
+        scanner_valid=bool(row.is_active_account) and bool(row.token_live),
+        public_key=row.public_key,
+        attendee=_person(row),
+        ticket_version=row.ticket_version,
+        cancelled=row.cancelled_at is not None or row.booking_state == BookingState.CANCELLED,
+        booking_state=row.booking_state,
+        first=_first(row, row.checkpoint_name),
+    )
+
+
+def _judge(door: DoorReading, ticket: Ticket) -> tuple[ScanResult, int | None]:
+    """What the ticket is, before anyone is admitted: (result, version). The signature
+    is checked before anything read about the registration is used."""
+    claim = ticket.claim
+    if claim is None:
+        return R.INVALID, None
+    if claim.summit != door.slug:
+        return R.WRONG_SUMMIT, None
+    if door.public_key is None:
+        return R.INVALID, None
+    try:
+        claim = tickets.verify_ticket(ticket.token, {door.slug: door.public_key}, summit=door.slug)
+    except tickets.InvalidTicket as error:
+        return INVALID_REASONS.get(error.reason, R.INVALID), None
+    if door.attendee is None:
+        return R.INVALID, claim.version
+    if door.cancelled:
+        return R.CANCELLED, claim.version
+    if claim.version != door.ticket_version:
+        return R.REVOKED, claim.version
+    if door.booking_state != BookingState.CONFIRMED:
+        return R.NOT_CONFIRMED, claim.version
+    return R.CHECKED_IN, claim.version
+
+
+def _replay(summit_id: int, scan_id: str) -> ScanOutcome | None:
+    row = _run("replay", {"summit_id": summit_id, "scan_id": scan_id})
+    if row is None:
+        return None
+    scan = ScanRecord(
+        row.id, row.scan_id, row.result, row.scanned_at, row.received_at, row.is_clock_skewed,
+        row.device, row.checkpoint_name, row.staff_name,
+    )  # fmt: skip
+    first = _first(row, row.checkpoint_name)
+    return ScanOutcome(R(row.result), scan, _person(row), first, replayed=True)
+
+
+def record_reading(
+    door: DoorReading,
+    ticket: Ticket,
+    *,
+    scan_id: str,
+    actor,
+    scanned_at: datetime | None = None,
+    device: str = "",
+    was_offline: bool = False,
+    at: datetime | None = None,
+) -> ScanOutcome:
+    """Judge a scanned ticket at the door read in ``door`` and record the scan (always)."""
+    scan_id = _validate(scan_id, door.checkpoint_id is not None and door.checkpoint_active)
+    at = at or now()
+    scanned_at = scanned_at or at
+    result, version = _judge(door, ticket)
+    attendee = door.attendee if version is not None else None
+    admit = result == R.CHECKED_IN
+    values = {
+        "summit_id": door.summit_id,
+        "checkpoint_id": door.checkpoint_id,
+        "attendee_id": attendee.id if attendee else None,
+        "scan_id": scan_id,
+        "admit": admit,
+        "result": result.value,
+        "ticket_version": version,
+        "scanned_at": scanned_at,
+        "received_at": at,
+        "is_clock_skewed": scanned_at > at + CLOCK_SKEW,
+        "was_offline": bool(was_offline),
+        "device": _clean(device, 80),
+        "staff_id": actor.id if actor is not None else None,
+    }
+    row = _run("insert", values)
+    if row is None:
+        earlier = _replay(door.summit_id, scan_id)
+        if earlier is not None:
+            return earlier
+        # Not the scan id: another door admitted this ticket a moment ago.
+        row = _run("insert", values | {"admit": False, "result": R.ALREADY_CHECKED_IN.value})
+        if row is None:  # the same scan id raced in from a retry just now
+            return _replay(door.summit_id, scan_id)
+    scan = ScanRecord(
+        row.id, row.scan_id, row.result, row.scanned_at, row.received_at, row.is_clock_skewed,
+        row.device, door.checkpoint_name, getattr(actor, "name", None),
+    )  # fmt: skip
+    result = R(row.result)
+    first, over = None, False
+    if result == R.ALREADY_CHECKED_IN:
+        first = door.first
+        if first is None:  # admitted by another door since statement one
+            first = ScanRecord.of(live_check_in(attendee.id, door.checkpoint_id))
+    if result == R.CHECKED_IN and door.capacity is not None:
+        over = (door.live_count or 0) + 1 > door.capacity
+    return ScanOutcome(result, scan, attendee, first, over_capacity=over)
 
 
 def record_scan(
@@ -231,44 +617,42 @@ def record_scan(
     was_offline: bool = False,
     at: datetime | None = None,
 ) -> ScanOutcome:
-    """Judge a scanned token at a checkpoint and record the scan (always)."""
-    scan_id = _validate(scan_id, checkpoint)
-    at = at or now()
-    scanned_at = scanned_at or at
-    token = _clean(token, MAX_TOKEN_LENGTH + 1).strip()
-    result, attendee, version = _judge(summit, token)
-    values = {
-        "summit_id": summit.id,
-        "checkpoint_id": checkpoint.id,
-        "attendee_id": attendee.id if attendee else None,
-        "scan_id": scan_id,
-        "result": result.value,
-        "ticket_version": version,
-        "scanned_at": scanned_at,
-        "received_at": at,
-        "is_clock_skewed": scanned_at > at + CLOCK_SKEW,
-        "was_offline": bool(was_offline),
-        "device": _clean(device, 80),
-        "staff_id": actor.id if actor is not None else None,
-    }
-    if result == R.CHECKED_IN:
-        values["result"] = _admission(attendee.id, checkpoint.id)
-    scan = _insert(values)
-    if scan is None:
-        earlier = get_scan(summit, scan_id)
-        if earlier is not None:
-            return _replay(summit, earlier)
-        # Not the scan id: another door admitted this ticket a moment ago.
-        scan = _insert(values | {"result": R.ALREADY_CHECKED_IN.value})
-        if scan is None:  # the same scan id raced in from a retry just now
-            return _replay(summit, get_scan(summit, scan_id))
-    result = R(scan.result)
-    first, over = None, False
-    if result == R.ALREADY_CHECKED_IN:
-        first = live_check_in(attendee.id, checkpoint.id)
-    if result == R.CHECKED_IN and checkpoint.capacity is not None:
-        over = count_live(checkpoint) > checkpoint.capacity
-    return ScanOutcome(result, scan, attendee, first, over_capacity=over)
+    """Judge a scanned token at a checkpoint and record the scan (always). The caller
+    has already decided that ``actor`` may scan here."""
+    _validate(scan_id, checkpoint is not None and checkpoint.is_active)
+    ticket = read_ticket(token)
+    door = read_door(
+        summit.slug, checkpoint.code, ticket, scanner_id=actor.id if actor is not None else None
+    )
+    return record_reading(
+        door, ticket, scan_id=scan_id, actor=actor, scanned_at=scanned_at, device=device,
+        was_offline=was_offline, at=at,
+    )  # fmt: skip
+
+
+def live_check_in(attendee_id: int, checkpoint_id: int) -> Scan | None:
+    return db.session.scalar(
+        select(Scan)
+        .where(
+            Scan.attendee_id == attendee_id,
+            Scan.checkpoint_id == checkpoint_id,
+            Scan.result == R.CHECKED_IN.value,
+            Scan.annulled_at.is_(None),
+        )
+        .options(joinedload(Scan.staff), joinedload(Scan.checkpoint))
+    )
+
+
+def get_scan(summit: Summit, scan_id: str) -> Scan | None:
+    return db.session.scalar(
+        select(Scan)
+        .where(Scan.summit_id == summit.id, Scan.scan_id == scan_id)
+        .options(
+            joinedload(Scan.attendee).joinedload(Attendee.booking),
+            joinedload(Scan.attendee).joinedload(Attendee.ticket_type),
+            joinedload(Scan.checkpoint),
+        )
+    )
 
 
 def count_live(checkpoint: Checkpoint) -> int:
@@ -331,17 +715,6 @@ def undo(summit: Summit, scan: Scan, *, actor, at: datetime | None = None) -> Sc
 
 
 # --- what an offline scanner carries ---------------------------------------------------
-
-
-def flags_of(attendee: Attendee) -> list[str]:
-    """What door staff must act on (codes of ``FLAG_LABELS``)."""
-    needs = set(attendee.accommodations or ())
-    flags = [code for code in ("asl", "captions", "wheelchair") if code in needs]
-    if attendee.is_minor:
-        flags.append("minor")
-    if not attendee.media_consent:
-        flags.append("no_photo")
-    return flags
 
 
 def roster(summit: Summit) -> list[dict]:

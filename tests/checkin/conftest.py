@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from summit.checkin import services
+from summit.checkin.models import Scan
 from summit.extensions import db
 from summit.registration import services as registration
 from tests.registration.conftest import NOW, make_registration_summit
@@ -184,7 +185,8 @@ def floor(app):
         admit("Ben Brooks", first, "b-1", DAY_ONE, "09:45", scanned="09:12",
               device="Phone B", **offline)  # fmt: skip
         ana = admit("Ana Ortiz", first, "n-2", DAY_ONE, "09:20", device="North door")
-        services.undo(summit, ana.scan, actor=dora, at=local(DAY_ONE, "09:25"))
+        ana = db.session.get(Scan, ana.scan.id)
+        services.undo(summit, ana, actor=dora, at=local(DAY_ONE, "09:25"))
         admit("Team 100% Lee", first, "n-3", DAY_ONE, "09:40", device="North door")
         admit("Luis Pérez", second, "n-4", DAY_TWO, "08:50", device="North door")
         for i, name in enumerate(("Rosa Pérez", "Ben Brooks", "Team 100% Lee")):

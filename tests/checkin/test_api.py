@@ -1,19 +1,24 @@
 """The check-in API as a scanner uses it: a door user's personal API token, JSON in and out."""
 
 import base64
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete, event, update
 
+from summit.accounts.models import ApiToken, User
 from summit.accounts.queries import get_user_by_email
 from summit.accounts.services import create_api_token
 from summit.checkin import services
 from summit.checkin.models import Scan
+from summit.core import auth
 from summit.extensions import db
 from summit.registration import services as registration
 from summit.registration import tickets
 from summit.registration.models import Attendee, SummitKey
+from summit.summits.models import SummitRole
 from tests.checkin.conftest import NOW, book, token_of
 from tests.registration.conftest import make_registration_summit
 
@@ -35,6 +40,7 @@ class Desk:
     next_day: str
     tokens: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
+    email: str = ""  # the door user's
 
 
 def _bearer(secret: str) -> dict:
@@ -100,7 +106,7 @@ def desk(app, make_user) -> Desk:
         entrance, next_day = first.code, second.code
         db.session.commit()
     email = make_user(name=DOOR_NAME, roles=("door",), slug=SLUG)
-    return Desk(_bearer(_issue(app, email)), entrance, next_day, tokens, codes)
+    return Desk(_bearer(_issue(app, email)), entrance, next_day, tokens, codes, email)
 
 
 def _scan(client, desk, token, scan_id, **extra):
@@ -572,3 +578,117 @@ def test_post_checkin_beyond_the_limit_answers_429_per_scanner(app, make_app, ma
     assert statuses == [200, 200, 200]
     assert blocked.status_code == 429 and _error(blocked)["code"]
     assert another_phone.status_code == 200  # same address, another scanner
+
+
+# --- the bearer token on the scan path ---------------------------------------------------
+#
+# The scan view re-checks the token, the account and the role in its own first statement,
+# so the loader hands it the identity it resolved a moment ago instead of reading the
+# token again. Changes below are made with plain UPDATE/DELETE statements, as another
+# worker process would make them: nothing in this process is told.
+
+
+@contextmanager
+def _statements(app):
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):  # SQLite's own BEGIN IMMEDIATE
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def _change(app, statement) -> None:
+    with app.app_context():
+        db.session.execute(statement)
+        db.session.commit()
+
+
+def test_post_checkin_after_the_first_scan_is_two_statements(app, client, desk):
+    _scan(client, desk, desk.tokens["ok"], "s-1")
+
+    with _statements(app) as seen:
+        body = _scan(client, desk, desk.tokens["again"], "s-2").get_json()
+
+    assert body["result"] == "checked_in"
+    assert len(seen) == 2, seen  # the door with the ticket, then the insert
+    assert seen[1].startswith("INSERT INTO scans")
+
+
+def test_post_checkin_revoked_token_is_refused_at_the_next_scan(app, client, desk):
+    assert _scan(client, desk, desk.tokens["ok"], "s-1").status_code == 200
+    _change(app, update(ApiToken).values(revoked_at=datetime.now(UTC)))
+
+    response = _scan(client, desk, desk.tokens["again"], "s-2")
+
+    assert response.status_code == 401 and _error(response)["code"] == "unauthorized"
+    assert _scans_count(app) == 1
+
+
+def test_post_checkin_deactivated_account_is_refused_at_the_next_scan(app, client, desk):
+    assert _scan(client, desk, desk.tokens["ok"], "s-1").status_code == 200
+    _change(app, update(User).where(User.email == desk.email).values(is_active_account=False))
+
+    assert _scan(client, desk, desk.tokens["again"], "s-2").status_code == 401
+    assert _scans_count(app) == 1
+
+
+def test_post_checkin_removed_door_role_is_refused_at_the_next_scan(app, client, desk):
+    assert _scan(client, desk, desk.tokens["ok"], "s-1").status_code == 200
+    _change(app, delete(SummitRole))
+
+    response = _scan(client, desk, desk.tokens["again"], "s-2")
+
+    assert response.status_code == 403 and _error(response)["code"] == "not_door_staff"
+    assert _scans_count(app) == 1
+
+
+def test_post_checkin_site_admin_without_a_role_scans_until_no_longer_admin(
+    app, client, desk, make_user
+):
+    admin = _bearer(_issue(app, make_user(admin=True)))
+    body = {"token": desk.tokens["ok"], "checkpoint": desk.entrance}
+    assert client.post(SCAN, json=body | {"scan_id": "s-1"}, headers=admin).status_code == 200
+    _change(app, update(User).where(User.is_admin.is_(True)).values(is_admin=False))
+
+    response = client.post(SCAN, json=body | {"scan_id": "s-2"}, headers=admin)
+
+    assert response.status_code == 403
+
+
+def test_revoked_token_remembered_by_the_scan_path_is_refused_by_other_endpoints(app, client, desk):
+    assert _scan(client, desk, desk.tokens["ok"], "s-1").status_code == 200
+    assert client.get("/api/v1/me", headers=desk.headers).status_code == 200
+    _change(app, update(ApiToken).values(revoked_at=datetime.now(UTC)))
+
+    assert client.get("/api/v1/me", headers=desk.headers).status_code == 401
+
+
+def test_post_checkin_reads_the_token_again_after_the_bound_and_notes_its_use(
+    app, client, desk, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: clock[0])
+    _scan(client, desk, desk.tokens["ok"], "s-1")
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    _change(app, update(ApiToken).values(last_used_at=long_ago))
+
+    _scan(client, desk, desk.tokens["again"], "s-2")  # remembered: the token is not read
+    remembered = _last_used(app)
+    clock[0] += auth.BEARER_IDENTITY_SECONDS
+    _scan(client, desk, desk.tokens["minor"], "s-3")  # past the bound: read and noted again
+
+    assert remembered == long_ago
+    assert _last_used(app) > long_ago
+
+
+def _last_used(app) -> datetime:
+    with app.app_context():
+        return db.session.scalar(db.select(ApiToken.last_used_at))
