@@ -49,6 +49,11 @@ def released(app, make_summit):
         registration_closes_at=datetime(2027, 9, 20, tzinfo=UTC),
         venue="Sacramento Convention Center",
     )
+    return make_released(app)
+
+
+def make_released(app) -> Programme:
+    """The rooms, grid and sessions above, released as version 1 (summit 2027 exists)."""
     b = ProgrammeBuilder(app)
     rooms = {
         "hall": b.room("Hall A", capacity=200, building="North", floor="1"),
@@ -79,12 +84,15 @@ def released(app, make_summit):
     return Programme(b, codes, slots, rooms)
 
 
-def register_person(app, name: str, *, email: str | None = None, locale: str = "en"):
+def register_person(
+    app, name: str, *, email: str | None = None, locale: str = "en", at: datetime | None = None
+):
     """A confirmed ticket holder; returns (attendee code, tickets-page secret)."""
     from summit.registration import services
     from summit.registration.models import TicketType
     from summit.summits.queries import get_summit_by_slug
 
+    at = at or NOW - timedelta(days=1)
     email = email or f"{name.lower().replace(' ', '.')}-{secrets.token_hex(2)}@example.org"
     with app.app_context():
         summit = get_summit_by_slug(SLUG)
@@ -101,10 +109,10 @@ def register_person(app, name: str, *, email: str | None = None, locale: str = "
             people=[{"name": name, "email": email, "ticket_type": ticket,
                      "preferred_language": locale}],
             locale=locale,
-            at=NOW - timedelta(days=1),
+            at=at,
         )  # fmt: skip
-        services.confirm_booking(secret, at=NOW - timedelta(days=1))
-        manage = services.issue_manage_link(booking, at=NOW - timedelta(days=1))
+        services.confirm_booking(secret, at=at)
+        manage = services.issue_manage_link(booking, at=at)
         code = booking.attendees[0].code
         db.session.commit()
         return code, manage
