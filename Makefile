@@ -92,6 +92,7 @@ bench: install-dev
 	$(BIN)/python bench/scheduling.py --suite --time-limit 30
 	$(BIN)/python bench/registration.py --quick
 	$(BIN)/python bench/checkin.py --quick
+	$(BIN)/python bench/pages.py --quick
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
