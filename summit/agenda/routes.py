@@ -184,39 +184,43 @@ def _no_agenda(summit):
     return redirect(url_for("agenda.index", slug=summit.slug))
 
 
+def _act(summit, action, *, create: bool = False):
+    """The shape of every agenda form: CSRF, the visitor's agenda, one service call that
+    returns (message, category, promoted reservations), commit, then back to the page."""
+    _form_or_400()
+    agenda = current_agenda(summit, create=create)
+    if agenda is None:
+        return _no_agenda(summit)
+    try:
+        message, category, promoted = action(agenda)
+    except DomainError as error:
+        return _problem(summit, error)
+    queue_seat_emails(summit, promoted, "promoted")
+    db.session.commit()
+    flash(message, category)
+    return _back(summit)
+
+
 @bp.post("/<slug>/agenda/star/<code>")
 @summit_view()
 @limiter.limit("120 per minute")
 def star(summit, code: str):
-    _form_or_400()
-    agenda = current_agenda(summit, create=True)
-    if agenda is None:
-        return _no_agenda(summit)
-    try:
+    def action(agenda):
         found = services.star_session(agenda, summit, code)
-    except DomainError as error:
-        return _problem(summit, error)
-    db.session.commit()
-    flash(_("Added “%(title)s” to your agenda.", title=found.title), "success")
-    return _back(summit)
+        return _("Added “%(title)s” to your agenda.", title=found.title), "success", []
+
+    return _act(summit, action, create=True)
 
 
 @bp.post("/<slug>/agenda/unstar/<code>")
 @summit_view()
 @limiter.limit("120 per minute")
 def unstar(summit, code: str):
-    _form_or_400()
-    agenda = current_agenda(summit)
-    if agenda is None:
-        return _no_agenda(summit)
-    try:
+    def action(agenda):
         promoted = services.unstar_session(agenda, summit, code)
-    except DomainError as error:
-        return _problem(summit, error)
-    queue_seat_emails(summit, promoted, "promoted")
-    db.session.commit()
-    flash(_("Removed the session from your agenda."), "info")
-    return _back(summit)
+        return _("Removed the session from your agenda."), "info", promoted
+
+    return _act(summit, action)
 
 
 # --- seats ---------------------------------------------------------------------------
@@ -226,45 +230,31 @@ def unstar(summit, code: str):
 @summit_view()
 @limiter.limit("30 per minute")
 def reserve(summit, code: str):
-    _form_or_400()
-    agenda = current_agenda(summit)
-    if agenda is None:
-        return _no_agenda(summit)
     waitlist = request.form.get("waitlist") == "1"
-    try:
+
+    def action(agenda):
         reservation = services.reserve_seat(agenda, summit, code, waitlist=waitlist)
-    except DomainError as error:
-        return _problem(summit, error)
-    db.session.commit()
-    if reservation.state == ReservationState.RESERVED:
-        flash(_("Your seat is reserved."), "success")
-    else:
-        flash(
-            _(
-                "You are number %(n)d on the waiting list. We will email you if a seat frees up.",
-                n=queries.waiting_position(reservation),
-            ),
-            "info",
+        if reservation.state == ReservationState.RESERVED:
+            return _("Your seat is reserved."), "success", []
+        message = _(
+            "You are number %(n)d on the waiting list. We will email you if a seat frees up.",
+            n=queries.waiting_position(reservation),
         )
-    return _back(summit)
+        return message, "info", []
+
+    return _act(summit, action)
 
 
 @bp.post("/<slug>/agenda/seats/<code>/release")
 @summit_view()
 @limiter.limit("30 per minute")
 def release(summit, code: str):
-    _form_or_400()
-    agenda = current_agenda(summit)
-    if agenda is None:
-        return _no_agenda(summit)
-    try:
+    def action(agenda):
         promoted = services.release_seat(agenda, summit, code)
-    except DomainError as error:
-        return _problem(summit, error)
-    queue_seat_emails(summit, promoted, "promoted")
-    db.session.commit()
-    flash(_("You gave the seat back. Thank you: the next person in line gets it."), "info")
-    return _back(summit)
+        message = _("You gave the seat back. Thank you: the next person in line gets it.")
+        return message, "info", promoted
+
+    return _act(summit, action)
 
 
 # --- the personal feed ---------------------------------------------------------------
@@ -375,23 +365,31 @@ def _download_locale() -> str:
     return lang if lang in services.LOCALES else _locale()
 
 
-def _published(summit):
+def _download(summit, filename: str, sessions_of, name_of):
+    """A public calendar download of the newest release, in the page's language (or
+    ``?lang=``): ``sessions_of(version)`` picks the sessions, ``name_of(locale)`` names
+    the calendar (called in that language)."""
     version = programme.get_latest_version(summit)
     if version is None:
         abort(404)
-    return version
+    locale = _download_locale()
+    with force_locale(locale):
+        name = name_of(locale)
+    data = ical.calendar_bytes(
+        summit, name, sessions_of(version), locale, stamp=version.released_at
+    )
+    return _calendar_response(data, version.released_at, filename)
 
 
 @bp.get("/<slug>/programme.ics")
 @summit_view()
 def programme_ics(summit):
-    version = _published(summit)
-    locale = _download_locale()
-    sessions = programme.list_released(summit, version=version)
-    with force_locale(locale):
-        name = _("%(summit)s program", summit=summit.display_name(locale))
-    data = ical.calendar_bytes(summit, name, sessions, locale, stamp=version.released_at)
-    return _calendar_response(data, version.released_at, f"{summit.slug}-program.ics")
+    return _download(
+        summit,
+        f"{summit.slug}-program.ics",
+        lambda version: programme.list_released(summit, version=version),
+        lambda locale: _("%(summit)s program", summit=summit.display_name(locale)),
+    )
 
 
 @bp.get("/<slug>/programme/tracks/<code>.ics")
@@ -400,17 +398,15 @@ def track_ics(summit, code: str):
     track = get_track(summit, code)
     if track is None:
         abort(404)
-    version = _published(summit)
-    locale = _download_locale()
-    sessions = programme.list_released(
-        summit, programme.ProgrammeFilters(track=track.code), version=version
-    )
-    with force_locale(locale):
-        name = _(
+    only_track = programme.ProgrammeFilters(track=track.code)
+    return _download(
+        summit,
+        f"{summit.slug}-{track.code}.ics",
+        lambda version: programme.list_released(summit, only_track, version=version),
+        lambda locale: _(
             "%(track)s · %(summit)s", track=track.name(locale), summit=summit.display_name(locale)
-        )
-    data = ical.calendar_bytes(summit, name, sessions, locale, stamp=version.released_at)
-    return _calendar_response(data, version.released_at, f"{summit.slug}-{track.code}.ics")
+        ),
+    )
 
 
 @bp.get("/<slug>/programme/presenters/<public_id>.ics")
@@ -419,12 +415,14 @@ def presenter_ics(summit, public_id: str):
     page = programme.get_presenter_page(summit, public_id)
     if page is None:
         abort(404)
-    version = _published(summit)
-    locale = _download_locale()
-    with force_locale(locale):
-        name = _("%(name)s · %(summit)s", name=page.name, summit=summit.display_name(locale))
-    data = ical.calendar_bytes(summit, name, page.sessions, locale, stamp=version.released_at)
-    return _calendar_response(data, version.released_at, f"{summit.slug}-{public_id}.ics")
+    return _download(
+        summit,
+        f"{summit.slug}-{public_id}.ics",
+        lambda _version: page.sessions,
+        lambda locale: _(
+            "%(name)s · %(summit)s", name=page.name, summit=summit.display_name(locale)
+        ),
+    )
 
 
 @bp.get("/<slug>/programme/sessions/<code>.ics")
@@ -433,10 +431,9 @@ def session_ics(summit, code: str):
     found = programme.get_released_session(summit, code)
     if found is None:
         abort(404)
-    version = _published(summit)
-    locale = _download_locale()
-    data = ical.calendar_bytes(summit, found.title, [found], locale, stamp=version.released_at)
-    return _calendar_response(data, version.released_at, f"{found.code.lower()}.ics")
+    return _download(
+        summit, f"{found.code.lower()}.ics", lambda _version: [found], lambda _locale: found.title
+    )
 
 
 def calendar_links(summit, session) -> dict[str, str]:
