@@ -319,3 +319,26 @@ def wait_for(predicate, timeout=5.0, interval=0.05):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def drain_in_threads(items, handle, *, threads: int, timeout: float = 120.0) -> None:
+    """``threads`` workers start together and take ``items`` off one shared list until it
+    is empty, calling ``handle(item)`` for each: the shape of every race test. ``handle``
+    records its own outcome (each call should use its own app context and session)."""
+    work, lock = list(items), threading.Lock()
+    start = threading.Barrier(threads, timeout=30)
+
+    def worker():
+        start.wait()
+        while True:
+            with lock:
+                if not work:
+                    return
+                item = work.pop()
+            handle(item)
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=timeout)

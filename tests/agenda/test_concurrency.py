@@ -20,6 +20,7 @@ from summit.core.errors import DomainError
 from summit.extensions import db
 from summit.summits.queries import get_summit_by_slug
 from tests.agenda.conftest import NOW, set_seat_limit
+from tests.conftest import drain_in_threads
 from tests.scheduling.conftest import SLUG
 
 pytestmark = pytest.mark.postgres_only
@@ -66,38 +67,26 @@ def crowd(app, released):
 
 def _reserve_all(app, agenda_ids, code):
     errors, full, lock = [], [], threading.Lock()
-    work = list(agenda_ids)
-    start = threading.Barrier(THREADS, timeout=30)
 
-    def worker():
-        start.wait()
-        while True:
-            with lock:
-                if not work:
-                    return
-                agenda_id = work.pop()
-            with app.app_context():
-                try:
-                    summit = get_summit_by_slug(SLUG)
-                    agenda = db.session.get(Agenda, agenda_id)
-                    services.reserve_seat(agenda, summit, code, at=NOW)
-                    db.session.commit()
-                except DomainError as error:
-                    db.session.rollback()
-                    with lock:
-                        (full if error.code == "workshop_full" else errors).append(error.code)
-                except Exception as error:  # anything else is a failure here
-                    db.session.rollback()
-                    with lock:
-                        errors.append(repr(error))
-                finally:
-                    db.session.remove()
+    def reserve(agenda_id):
+        with app.app_context():
+            try:
+                summit = get_summit_by_slug(SLUG)
+                agenda = db.session.get(Agenda, agenda_id)
+                services.reserve_seat(agenda, summit, code, at=NOW)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                with lock:
+                    (full if error.code == "workshop_full" else errors).append(error.code)
+            except Exception as error:  # anything else is a failure here
+                db.session.rollback()
+                with lock:
+                    errors.append(repr(error))
+            finally:
+                db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    drain_in_threads(agenda_ids, reserve, threads=THREADS)
     with app.app_context():
         reserved = db.session.scalar(
             db.select(db.func.count()).where(Reservation.state == ReservationState.RESERVED.value)

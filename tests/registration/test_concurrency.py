@@ -14,6 +14,7 @@ from summit.extensions import db
 from summit.registration import services
 from summit.registration.enums import BookingState
 from summit.registration.models import Booking, TicketType
+from tests.conftest import drain_in_threads
 from tests.registration.conftest import NOW, make_registration_summit
 
 pytestmark = pytest.mark.postgres_only
@@ -41,32 +42,20 @@ def pending(app):
 
 def _confirm_all(app, secrets):
     errors, lock = [], threading.Lock()
-    work = list(secrets)
-    start = threading.Barrier(THREADS, timeout=30)
 
-    def worker():
-        start.wait()
-        while True:
-            with lock:
-                if not work:
-                    return
-                secret = work.pop()
-            with app.app_context():
-                try:
-                    services.confirm_booking(secret, at=NOW)
-                    db.session.commit()
-                except Exception as error:  # any error at all is a failure here
-                    db.session.rollback()
-                    with lock:
-                        errors.append(repr(error))
-                finally:
-                    db.session.remove()
+    def confirm(secret):
+        with app.app_context():
+            try:
+                services.confirm_booking(secret, at=NOW)
+                db.session.commit()
+            except Exception as error:  # any error at all is a failure here
+                db.session.rollback()
+                with lock:
+                    errors.append(repr(error))
+            finally:
+                db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    drain_in_threads(secrets, confirm, threads=THREADS)
     with app.app_context():
         states = dict(
             db.session.execute(
