@@ -386,6 +386,29 @@ def release_seat(agenda: Agenda, summit: Summit, code: str, *, at=None) -> list[
     return promote_waitlist(summit, session, at=at)
 
 
+def end_reservations_of(attendee: Attendee, *, at=None) -> list[Reservation]:
+    """A cancelled ticket gives back its seats and leaves its waiting lists; the seats
+    go to the next people in line. Returns the reservations promoted."""
+    at = at or now()
+    agenda = queries.get_attendee_agenda(attendee)
+    if agenda is None:
+        return []
+    summit = db.session.get(Summit, attendee.summit_id)
+    promoted = []
+    for proposal_id, reservation in queries.live_reservations(agenda).items():
+        had_seat = reservation.state == R.RESERVED
+        change_state(reservation, R.RELEASED, at=at)
+        db.session.flush()
+        if had_seat:
+            give_back_seat(proposal_id)
+            found = programme.list_released(summit, proposal_ids=[proposal_id])
+            if found:
+                promoted += promote_waitlist(summit, found[0], at=at)
+    _touch(agenda, at)
+    db.session.flush()
+    return promoted
+
+
 def promote_waitlist(summit: Summit, session: ProgrammeSession, *, at=None) -> list[Reservation]:
     """Free seats go to the people waiting, in order. Someone who meanwhile holds a seat
     at the same time keeps waiting. Safe under concurrency: a seat is taken first, then a

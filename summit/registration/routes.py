@@ -226,6 +226,10 @@ def cancel(summit, token: str, code: str):
     offered = services.cancel_attendee(attendee)
     for other in offered:
         notifications.send_offer(other, services.issue_offer_link(other), summit)
+    from summit.agenda.notifications import queue_seat_emails
+    from summit.agenda.services import end_reservations_of
+
+    queue_seat_emails(summit, end_reservations_of(attendee), "promoted")
     db.session.commit()
     flash(_("The ticket of %(name)s is cancelled.", name=attendee.name), "info")
     return redirect(url_for("registration.tickets", slug=summit.slug, token=token))

@@ -298,6 +298,13 @@ def resend(summit, code: str):
     return _run(summit, booking, action, _("Sent again to %(email)s.", email=booking.contact_email))
 
 
+def _give_up_seats(summit, attendee) -> None:
+    from summit.agenda.notifications import queue_seat_emails
+    from summit.agenda.services import end_reservations_of
+
+    queue_seat_emails(summit, end_reservations_of(attendee), "promoted")
+
+
 @bp.post("/<slug>/staff/registrations/<code>/<person>/cancel")
 @staff_view
 def cancel_person(summit, code: str, person: str):
@@ -306,6 +313,7 @@ def cancel_person(summit, code: str, person: str):
 
     def action():
         _send_offers(summit, services.staff_cancel(attendee, actor=current_user, summit=summit))
+        _give_up_seats(summit, attendee)
 
     return _run(
         summit, booking, action, _("The ticket of %(name)s is cancelled.", name=attendee.name)

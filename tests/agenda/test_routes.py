@@ -201,3 +201,16 @@ def test_session_page_has_star_and_calendar_links(client, app, released):
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in html
     assert "https://outlook.live.com/calendar/0/deeplink/compose?" in html
     assert f'action="/{SLUG}/agenda/star/{released["OTHER"]}"' in html
+
+
+def test_cancelling_a_ticket_on_the_tickets_page_frees_its_seat(client, app, released):
+    from summit.agenda.models import SeatPool
+
+    code, manage = register_person(app, "Cancel Me")
+    client.get(f"/{SLUG}/tickets/{manage}/agenda/{code}")
+    client.post(f"/{SLUG}/agenda/seats/{released['WORKSHOP']}")
+    with app.app_context():
+        assert db.session.scalar(db.select(SeatPool.taken)) == 1
+    client.post(f"/{SLUG}/tickets/{manage}/cancel/{code}")
+    with app.app_context():
+        assert db.session.scalar(db.select(SeatPool.taken)) == 0

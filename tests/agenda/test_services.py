@@ -324,3 +324,17 @@ def test_a_bigger_room_after_release_promotes_the_waiting(app, released, attende
         db.session.commit()
         assert [r.id for r in promoted] == [waiting]
         assert _pool(released["WORKSHOP"]).capacity == 3
+
+
+def test_cancelled_ticket_gives_its_seat_to_the_next_in_line(app, released, attendee_agenda):
+    a, b, c = (attendee_agenda(f"Person {n}") for n in range(3))
+    with app.app_context():
+        _reserve(a, released["WORKSHOP"])
+        _reserve(b, released["WORKSHOP"])
+        waiting = _reserve(c, released["WORKSHOP"], waitlist=True).id
+        agenda, _summit = _load(a)
+        promoted = services.end_reservations_of(agenda.attendee, at=NOW)
+        db.session.commit()
+        assert [r.id for r in promoted] == [waiting]
+        assert queries.live_reservations(agenda) == {}
+        assert _pool(released["WORKSHOP"]).taken == 2
