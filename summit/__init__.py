@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.proposals.staff import bp as proposal_staff_bp
     from summit.registration.routes import bp as registration_bp
     from summit.registration.staff import bp as registration_staff_bp
+    from summit.reports.certificate_routes import bp as certificates_bp
     from summit.reviews.api import blp as reviews_api
     from summit.reviews.routes import bp as reviews_bp
     from summit.reviews.staff import bp as review_staff_bp
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(checkin_staff_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(certificates_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)
 

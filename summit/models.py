@@ -16,6 +16,7 @@ from summit.proposals.models import (
     SessionFormat,
 )
 from summit.registration.models import Attendee, Booking, SummitKey, TicketType
+from summit.reports.certificate_models import Certificate
 from summit.reviews.models import (
     Assignment,
     BlindText,
@@ -52,6 +53,7 @@ __all__ = [
     "BlindText",
     "Booking",
     "CallSettings",
+    "Certificate",
     "Checkpoint",
     "Conflict",
     "CountyRegion",

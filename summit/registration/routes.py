@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from summit.accounts.forms import EmptyForm
+from summit.core.clock import now
 from summit.core.errors import DomainError
 from summit.core.forms import apply_errors, status_for
 from summit.core.i18n import select_locale
@@ -14,6 +15,7 @@ from summit.extensions import db, limiter
 from summit.registration import documents, notifications, services
 from summit.registration.enums import BOOKING_STATE_LABELS, BookingState
 from summit.registration.forms import MAX_PEOPLE, NeedsForm, RegistrationForm, ResendForm
+from summit.reports import certificates
 from summit.summits.routes import summit_view
 
 bp = Blueprint("registration", __name__)
@@ -201,6 +203,7 @@ def tickets(summit, token: str):
         booking=booking,
         token=token,
         form=EmptyForm(),
+        certificates=certificates.for_booking(summit, booking, at=now()),
     )
 
 

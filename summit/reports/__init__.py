@@ -1,0 +1,1 @@
+"""Reports after the summit: figures for staff and certificates for attendees."""
