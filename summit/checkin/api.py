@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from summit.agenda.calendar import etag_for
 from summit.checkin import queries, services
 from summit.checkin.enums import RESULT_ADVICE, RESULT_COLOURS, RESULT_LABELS
-from summit.core.api import API_SECURITY, require_login
+from summit.core.api import API_SECURITY, WRITE_ERRORS, documents_errors, require_login
 from summit.core.auth import forget_bearer_token, revalidates_bearer_token
 from summit.core.errors import DomainError, Forbidden, NotFound
 from summit.extensions import db, limiter
@@ -32,6 +32,7 @@ from .schemas import (
 )
 
 blp = Blueprint("checkin_api", __name__, description="Check-in at the door")
+SCAN_INPUT = ScanInputSchema()  # one instance: a schema class is instantiated per request
 
 
 def _scan_limit() -> str:
@@ -114,9 +115,10 @@ def _record(summit, user, body: dict, checkpoint) -> dict:
 @blp.route("/summits/<slug>/checkins", methods=["POST"])
 @revalidates_bearer_token
 @limiter.limit(_scan_limit, key_func=_scanner_key)
-@blp.arguments(ScanInputSchema)
+@blp.arguments(SCAN_INPUT)
 @blp.response(200, ScanResultSchema)
 @blp.alt_response(403, description="Not door staff of this summit")
+@documents_errors(blp, 401, 404, 429, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def check_in(body: dict, slug: str):
     """Record one scan. A repeated ``scan_id`` returns the original answer."""
@@ -124,27 +126,33 @@ def check_in(body: dict, slug: str):
     services.outside_a_transaction()
     ticket = services.read_ticket(body["token"])
     token_hash = g.get("bearer_token_hash")
-    door = services.read_door(
-        slug, body["checkpoint"], ticket, scanner_id=user.id, token_hash=token_hash
+    scan = {
+        "scan_id": body["scan_id"],
+        "actor": user,
+        "scanned_at": body.get("scanned_at"),
+        "device": body.get("device", ""),
+        "was_offline": body.get("offline", False),
+    }
+    quick = services.scan_in_one_statement(
+        slug, body["checkpoint"], ticket, token_hash=token_hash, **scan
     )
-    if door is None:
-        raise NotFound("summit_not_found", _("There is no summit at this address."))
-    if not door.scanner_valid:  # revoked or deactivated since the identity was cached
-        forget_bearer_token(token_hash)
-        abort(401)
-    if user.is_admin != door.scanner_is_admin:  # the account as it is now, not as cached
-        set_committed_value(user, "is_admin", door.scanner_is_admin)
-    if not may_check_in(user, holds_role=door.holds_role):
-        raise _not_door_staff()
-    outcome = services.record_reading(
-        door,
-        ticket,
-        scan_id=body["scan_id"],
-        actor=user,
-        scanned_at=body.get("scanned_at"),
-        device=body.get("device", ""),
-        was_offline=body.get("offline", False),
-    )
+    door, outcome = quick or (None, None)
+    if quick is None:
+        door = services.read_door(
+            slug, body["checkpoint"], ticket, scanner_id=user.id, token_hash=token_hash
+        )
+    if outcome is None:
+        if door is None:
+            raise NotFound("summit_not_found", _("There is no summit at this address."))
+        if not door.scanner_valid:  # revoked or deactivated since the identity was cached
+            forget_bearer_token(token_hash)
+            abort(401)
+        if user.is_admin != door.scanner_is_admin:  # the account as it is now
+            set_committed_value(user, "is_admin", door.scanner_is_admin)
+        if not may_check_in(user, holds_role=door.holds_role):
+            raise _not_door_staff()
+        outcome = services.record_reading(door, ticket, **scan)
+        services.remember_door(slug, body["checkpoint"], user.id, door)
     db.session.commit()
     return answer(outcome)
 
@@ -153,6 +161,7 @@ def check_in(body: dict, slug: str):
 @limiter.limit(_scan_limit, key_func=_scanner_key)
 @blp.arguments(BatchInputSchema)
 @blp.response(200, BatchResultSchema)
+@documents_errors(blp, 401, 403, 404, 429, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def check_in_batch(body: dict, slug: str):
     """Upload scans made offline, in order. Safe to send again: scan ids are idempotent.
@@ -181,6 +190,7 @@ def check_in_batch(body: dict, slug: str):
 
 @blp.route("/summits/<slug>/checkpoints", methods=["GET"])
 @blp.response(200, CheckpointListSchema)
+@documents_errors(blp, 401, 403, 404)
 @blp.doc(security=API_SECURITY)
 def checkpoints(slug: str):
     """Where this summit counts people: the entrance per day and session rooms."""
@@ -207,6 +217,7 @@ def _cached(payload: dict):
 @blp.route("/summits/<slug>/checkin/roster", methods=["GET"])
 @blp.response(200, RosterSchema)
 @blp.alt_response(304, description="Not modified since the ETag sent")
+@documents_errors(blp, 401, 403, 404)
 @blp.doc(security=API_SECURITY)
 def roster(slug: str):
     """Confirmed tickets with the minimum a door needs offline, and the public key."""
@@ -226,6 +237,7 @@ def roster(slug: str):
 @blp.route("/summits/<slug>/checkin/revocations", methods=["GET"])
 @blp.response(200, RevocationSchema)
 @blp.alt_response(304, description="Not modified since the ETag sent")
+@documents_errors(blp, 401, 403, 404)
 @blp.doc(security=API_SECURITY)
 def revocations(slug: str):
     """Tickets that must not enter: older versions of reissued tickets, cancelled and

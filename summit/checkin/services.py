@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -191,15 +193,16 @@ class DoorReading:
     scanner_is_admin: bool
     scanner_valid: bool  # an active account, and its bearer token (if one) not revoked
     public_key: bytes | None
-    attendee: Person | None  # the registration the ticket names, not yet verified
-    ticket_version: int | None
-    cancelled: bool
-    booking_state: str | None
+    verdict: str | None  # ``_verdict`` of the registration the ticket names
+    attendee: Person | None  # that registration, not to be used before the signature
     first: ScanRecord | None  # its standing check-in at this checkpoint
 
 
 def _clean(value, limit: int) -> str:
-    return "".join(ch for ch in str(value or "") if ch.isprintable())[:limit]
+    text = str(value or "")
+    if text.isprintable():  # a real ticket, without looking at each character
+        return text[:limit]
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
 
 
 def read_ticket(token) -> Ticket:
@@ -252,9 +255,28 @@ def _person_columns(a, b, t) -> list:
     ]  # fmt: skip
 
 
+_SCAN_NAMES = ("id", "scan_id", "result", "scanned_at", "received_at", "is_clock_skewed", "device")
+
+
 def _scan_columns(scans, prefix: str) -> list:
-    names = ("id", "scan_id", "result", "scanned_at", "received_at", "is_clock_skewed", "device")
-    return [scans.c[name].label(f"{prefix}{name}") for name in names]
+    return [scans.c[name].label(f"{prefix}{name}") for name in _SCAN_NAMES]
+
+
+def _verdict(a, b, version):
+    """What a genuine ticket of this summit is, by its registration: the one place
+    these rules are written. ``version`` is the ticket's; the caller uses the answer
+    only once the signature has been checked."""
+    state = b.c.state
+    return case(
+        (a.c.id.is_(None), _sql_text(R.INVALID.value)),
+        (
+            or_(a.c.cancelled_at.is_not(None), state == _sql_text(BookingState.CANCELLED)),
+            _sql_text(R.CANCELLED.value),
+        ),
+        (a.c.ticket_version != version, _sql_text(R.REVOKED.value)),
+        (state != _sql_text(BookingState.CONFIRMED), _sql_text(R.NOT_CONFIRMED.value)),
+        else_=_sql_text(R.CHECKED_IN.value),
+    )
 
 
 def _build_read(_dialect: str):
@@ -307,6 +329,7 @@ def _build_read(_dialect: str):
             scanner.c.is_active_account,
             token_live.label("token_live"),
             keys.c.public_key,
+            _verdict(a, b, bindparam("version", type_=Integer)).label("verdict"),
             *_person_columns(a, b, t),
             *_scan_columns(first, "first_"),
             first_by.c.name.label("first_by"),
@@ -332,40 +355,87 @@ def _build_read(_dialect: str):
     )
 
 
+_INSERTED = ("summit_id", "scan_id", "ticket_version", "scanned_at", "received_at",
+             "is_clock_skewed", "was_offline", "device", "staff_id")  # fmt: skip
+
+
 def _build_insert(dialect: str):
     """Statement two: the scan, unless its scan id or a second live check-in conflicts.
     ``admit`` asks the insert to decide ``already_checked_in`` itself; two doors inserting
     at once both see no live check-in, and the partial unique index lets one of them in."""
     scans = Scan.__table__
     live = scans.alias("live")
-    column = scans.c
-    attendee_id, checkpoint_id = (
-        bindparam("attendee_id", Integer),
-        bindparam("checkpoint_id", Integer),
-    )
+    attendee_id = bindparam("attendee_id", Integer)
+    checkpoint_id = bindparam("checkpoint_id", Integer)
+    already = exists().where(_live(live, attendee_id, checkpoint_id))
     result = case(
-        (
-            and_(
-                bindparam("admit", type_=Boolean),
-                exists().where(_live(live, attendee_id, checkpoint_id)),
-            ),
-            R.ALREADY_CHECKED_IN.value,
-        ),
+        (and_(bindparam("admit", type_=Boolean), already), _sql_text(R.ALREADY_CHECKED_IN)),
         else_=bindparam("result", type_=String),
     )
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    names = ("summit_id", "scan_id", "ticket_version", "scanned_at", "received_at",
-             "is_clock_skewed", "was_offline", "device", "staff_id")  # fmt: skip
     return (
         insert(scans)
         .values(
             checkpoint_id=checkpoint_id,
             attendee_id=attendee_id,
             result=result,
-            **{name: bindparam(name, type_=column[name].type) for name in names},
+            **{name: bindparam(name, type_=scans.c[name].type) for name in _INSERTED},
         )
         .on_conflict_do_nothing()
         .returning(*_scan_columns(scans, ""))
+    )
+
+
+def _build_scan(_dialect: str):
+    """PostgreSQL: statement one and the insert as one statement.
+
+    Runs only when this process remembers the summit's public key and that this scanner
+    was allowed at this door (``_memory``), so the ticket's signature is checked before
+    the statement. The insert happens only if the database agrees at that instant: the
+    key is still the summit's, the checkpoint is active, the token is live, the account
+    active and the staff or door role (or site admin) still held. Otherwise nothing is
+    written, and the caller judges the door row it gets back the usual way.
+    """
+    scans = Scan.__table__
+    door = _build_read("postgresql").cte("door")
+    verified = bindparam("verified", type_=Boolean)
+    result = case(
+        (not_(verified), bindparam("refusal", type_=String)),
+        (
+            and_(door.c.verdict == _sql_text(R.CHECKED_IN), door.c.first_id.is_not(None)),
+            _sql_text(R.ALREADY_CHECKED_IN),
+        ),
+        else_=door.c.verdict,
+    )
+    guard = and_(
+        door.c.checkpoint_id.is_not(None),
+        door.c.is_active,
+        door.c.is_active_account,
+        door.c.token_live,
+        or_(door.c.holds_role, door.c.is_admin),
+        or_(
+            not_(bindparam("key_used", type_=Boolean)),
+            door.c.public_key == bindparam("public_key", type_=SummitKey.public_key.type),
+        ),
+    )
+    values = select(
+        door.c.checkpoint_id,
+        case((verified, door.c.attendee_id), else_=None),
+        result,
+        *(
+            door.c.summit_id if name == "summit_id" else bindparam(name, type_=scans.c[name].type)
+            for name in _INSERTED
+        ),
+    ).where(guard)
+    inserted = (
+        pg_insert(scans)
+        .from_select(["checkpoint_id", "attendee_id", "result", *_INSERTED], values)
+        .on_conflict_do_nothing()
+        .returning(*_scan_columns(scans, "new_"))
+        .cte("inserted")
+    )
+    return select(door, guard.label("guarded"), *inserted.c).select_from(
+        door.outerjoin(inserted, true())
     )
 
 
@@ -406,7 +476,12 @@ def _build_replay(_dialect: str):
     )
 
 
-_BUILDERS = {"read": _build_read, "insert": _build_insert, "replay": _build_replay}
+_BUILDERS = {
+    "read": _build_read,
+    "insert": _build_insert,
+    "scan": _build_scan,
+    "replay": _build_replay,
+}
 _built: dict[tuple[str, str], object] = {}
 
 
@@ -469,28 +544,7 @@ def _first(row, checkpoint: str) -> ScanRecord | None:
     )  # fmt: skip
 
 
-def read_door(
-    slug: str, checkpoint_code: str, ticket: Ticket, *, scanner_id: int | None,
-    token_hash: str | None = None,
-) -> DoorReading | None:  # fmt: skip
-    """Statement one of a scan (see ``DoorReading``); None when there is no summit at
-    ``slug``. ``token_hash``, when the scanner came with a bearer token, is checked too."""
-    if db.session.new or db.session.dirty or db.session.deleted:
-        db.session.flush()  # Core statements do not autoflush
-    claim = ticket.claim
-    row = _run(
-        "read",
-        {
-            "slug": slug,
-            "checkpoint_code": checkpoint_code,
-            "ticket_code": claim.code if claim is not None and claim.summit == slug else None,
-            "scanner_id": scanner_id,
-            "check_token": token_hash is not None,
-            "token_hash": token_hash or "",
-        },
-    )
-    if row is None:
-        return None
+def _door_of(row) -> DoorReading:
     return DoorReading(
         summit_id=row.summit_id,
         slug=row.slug,
@@ -503,37 +557,53 @@ def read_door(
         scanner_is_admin=bool(row.is_admin),
         scanner_valid=bool(row.is_active_account) and bool(row.token_live),
         public_key=row.public_key,
+        verdict=row.verdict,
         attendee=_person(row),
-        ticket_version=row.ticket_version,
-        cancelled=row.cancelled_at is not None or row.booking_state == BookingState.CANCELLED,
-        booking_state=row.booking_state,
         first=_first(row, row.checkpoint_name),
     )
 
 
-def _judge(door: DoorReading, ticket: Ticket) -> tuple[ScanResult, int | None]:
-    """What the ticket is, before anyone is admitted: (result, version). The signature
-    is checked before anything read about the registration is used."""
+def _door_params(slug, checkpoint_code, ticket, scanner_id, token_hash) -> dict:
+    claim = ticket.claim
+    ours = claim is not None and claim.summit == slug
+    return {
+        "slug": slug,
+        "checkpoint_code": checkpoint_code,
+        "ticket_code": claim.code if ours else None,
+        "version": claim.version if ours else None,
+        "scanner_id": scanner_id,
+        "check_token": token_hash is not None,
+        "token_hash": token_hash or "",
+    }
+
+
+def read_door(
+    slug: str, checkpoint_code: str, ticket: Ticket, *, scanner_id: int | None,
+    token_hash: str | None = None,
+) -> DoorReading | None:  # fmt: skip
+    """Statement one of a scan (see ``DoorReading``); None when there is no summit at
+    ``slug``. ``token_hash``, when the scanner came with a bearer token, is checked too."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.flush()  # Core statements do not autoflush
+    row = _run("read", _door_params(slug, checkpoint_code, ticket, scanner_id, token_hash))
+    return None if row is None else _door_of(row)
+
+
+def _precheck(slug: str, ticket: Ticket, public_key: bytes | None):
+    """What the ticket is before its registration is looked at: (refusal or None for a
+    genuine ticket of this summit, its version)."""
     claim = ticket.claim
     if claim is None:
         return R.INVALID, None
-    if claim.summit != door.slug:
+    if claim.summit != slug:
         return R.WRONG_SUMMIT, None
-    if door.public_key is None:
+    if public_key is None:
         return R.INVALID, None
     try:
-        claim = tickets.verify_ticket(ticket.token, {door.slug: door.public_key}, summit=door.slug)
+        claim = tickets.verify_ticket(ticket.token, {slug: public_key}, summit=slug)
     except tickets.InvalidTicket as error:
         return INVALID_REASONS.get(error.reason, R.INVALID), None
-    if door.attendee is None:
-        return R.INVALID, claim.version
-    if door.cancelled:
-        return R.CANCELLED, claim.version
-    if claim.version != door.ticket_version:
-        return R.REVOKED, claim.version
-    if door.booking_state != BookingState.CONFIRMED:
-        return R.NOT_CONFIRMED, claim.version
-    return R.CHECKED_IN, claim.version
+    return None, claim.version
 
 
 def _replay(summit_id: int, scan_id: str) -> ScanOutcome | None:
@@ -546,6 +616,53 @@ def _replay(summit_id: int, scan_id: str) -> ScanOutcome | None:
     )  # fmt: skip
     first = _first(row, row.checkpoint_name)
     return ScanOutcome(R(row.result), scan, _person(row), first, replayed=True)
+
+
+def _scan_values(
+    *, scan_id: str, actor, scanned_at: datetime | None, device: str, was_offline: bool,
+    at: datetime | None,
+) -> dict:  # fmt: skip
+    at = at or now()
+    scanned_at = scanned_at or at
+    return {
+        "scan_id": scan_id,
+        "scanned_at": scanned_at,
+        "received_at": at,
+        "is_clock_skewed": scanned_at > at + CLOCK_SKEW,
+        "was_offline": bool(was_offline),
+        "device": _clean(device, 80),
+        "staff_id": actor.id if actor is not None else None,
+    }
+
+
+def _outcome(door: DoorReading, row, attendee: Person | None, actor, prefix="") -> ScanOutcome:
+    """The answer to a scan just inserted (``row``: its returned columns)."""
+    scan = ScanRecord(
+        *(row._mapping[f"{prefix}{name}"] for name in _SCAN_NAMES),
+        door.checkpoint_name, getattr(actor, "name", None),
+    )  # fmt: skip
+    result = R(scan.result)
+    first, over = None, False
+    if result == R.ALREADY_CHECKED_IN:
+        first = door.first
+        if first is None:  # admitted by another door since the door was read
+            first = ScanRecord.of(live_check_in(attendee.id, door.checkpoint_id))
+    if result == R.CHECKED_IN and door.capacity is not None:
+        over = (door.live_count or 0) + 1 > door.capacity
+    return ScanOutcome(result, scan, attendee, first, over_capacity=over)
+
+
+def _conflicted(door: DoorReading, values: dict, attendee: Person | None, actor) -> ScanOutcome:
+    """The insert conflicted: this scan id was sent before, or another door admitted
+    the ticket a moment ago."""
+    earlier = _replay(door.summit_id, values["scan_id"])
+    if earlier is not None:
+        return earlier
+    values = values | {"admit": False, "result": R.ALREADY_CHECKED_IN.value}
+    row = _run("insert", values)
+    if row is None:  # the same scan id raced in from a retry just now
+        return _replay(door.summit_id, values["scan_id"])
+    return _outcome(door, row, attendee, actor)
 
 
 def record_reading(
@@ -561,48 +678,107 @@ def record_reading(
 ) -> ScanOutcome:
     """Judge a scanned ticket at the door read in ``door`` and record the scan (always)."""
     scan_id = _validate(scan_id, door.checkpoint_id is not None and door.checkpoint_active)
-    at = at or now()
-    scanned_at = scanned_at or at
-    result, version = _judge(door, ticket)
+    refusal, version = _precheck(door.slug, ticket, door.public_key)
+    result = refusal or R(door.verdict)
     attendee = door.attendee if version is not None else None
-    admit = result == R.CHECKED_IN
     values = {
+        **_scan_values(
+            scan_id=scan_id,
+            actor=actor,
+            scanned_at=scanned_at,
+            device=device,
+            was_offline=was_offline,
+            at=at,
+        ),
         "summit_id": door.summit_id,
         "checkpoint_id": door.checkpoint_id,
         "attendee_id": attendee.id if attendee else None,
-        "scan_id": scan_id,
-        "admit": admit,
+        "admit": result == R.CHECKED_IN,
         "result": result.value,
         "ticket_version": version,
-        "scanned_at": scanned_at,
-        "received_at": at,
-        "is_clock_skewed": scanned_at > at + CLOCK_SKEW,
-        "was_offline": bool(was_offline),
-        "device": _clean(device, 80),
-        "staff_id": actor.id if actor is not None else None,
     }
     row = _run("insert", values)
     if row is None:
-        earlier = _replay(door.summit_id, scan_id)
-        if earlier is not None:
-            return earlier
-        # Not the scan id: another door admitted this ticket a moment ago.
-        row = _run("insert", values | {"admit": False, "result": R.ALREADY_CHECKED_IN.value})
-        if row is None:  # the same scan id raced in from a retry just now
-            return _replay(door.summit_id, scan_id)
-    scan = ScanRecord(
-        row.id, row.scan_id, row.result, row.scanned_at, row.received_at, row.is_clock_skewed,
-        row.device, door.checkpoint_name, getattr(actor, "name", None),
-    )  # fmt: skip
-    result = R(row.result)
-    first, over = None, False
-    if result == R.ALREADY_CHECKED_IN:
-        first = door.first
-        if first is None:  # admitted by another door since statement one
-            first = ScanRecord.of(live_check_in(attendee.id, door.checkpoint_id))
-    if result == R.CHECKED_IN and door.capacity is not None:
-        over = (door.live_count or 0) + 1 > door.capacity
-    return ScanOutcome(result, scan, attendee, first, over_capacity=over)
+        return _conflicted(door, values, attendee, actor)
+    return _outcome(door, row, attendee, actor)
+
+
+# --- one statement per scan (PostgreSQL) --------------------------------------------------
+
+
+def _memory() -> dict:
+    """Per process and app: the public key of each summit scanned at, and the (summit,
+    checkpoint, scanner) triples allowed at their last full reading. Both are only hints:
+    ``_build_scan`` checks them again in the statement that writes."""
+    return current_app.extensions.setdefault("checkin_scan_memory", {"keys": {}, "doors": set()})
+
+
+def remember_door(slug: str, checkpoint_code: str, scanner_id: int, door: DoorReading) -> None:
+    """Note what a full reading allowed, so the next scan here can be one statement."""
+    memory = _memory()
+    if len(memory["doors"]) > 10_000:
+        memory["doors"].clear()
+    memory["keys"][slug] = door.public_key
+    memory["doors"].add((slug, checkpoint_code, scanner_id))
+
+
+def scan_in_one_statement(
+    slug: str, checkpoint_code: str, ticket: Ticket, *, scan_id: str, actor,
+    token_hash: str | None, scanned_at: datetime | None = None, device: str = "",
+    was_offline: bool = False, at: datetime | None = None,
+) -> tuple[DoorReading | None, ScanOutcome | None] | None:  # fmt: skip
+    """Read the door and record the scan in one statement, when possible.
+
+    None when it is not (not PostgreSQL, nothing remembered for this door and scanner, or
+    a scan id the full path must refuse): the caller reads the door and records the scan
+    in two. Otherwise (door, outcome): door None when there is no summit at ``slug``;
+    outcome None when the statement wrote nothing because the database did not confirm
+    what was remembered, and the caller judges ``door`` as it would after a full reading.
+    """
+    memory = current_app.extensions.get("checkin_scan_memory")
+    if memory is None or (slug, checkpoint_code, actor.id) not in memory["doors"]:
+        return None
+    clean_id = (scan_id or "").strip()
+    if not clean_id or len(clean_id) > MAX_SCAN_ID_LENGTH or not clean_id.isprintable():
+        return None
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    key = memory["keys"].get(slug)
+    refusal, version = _precheck(slug, ticket, key)
+    claim = ticket.claim
+    params = {
+        **_door_params(slug, checkpoint_code, ticket, actor.id, token_hash),
+        **_scan_values(
+            scan_id=clean_id,
+            actor=actor,
+            scanned_at=scanned_at,
+            device=device,
+            was_offline=was_offline,
+            at=at,
+        ),
+        "verified": refusal is None,
+        "refusal": refusal.value if refusal else "",
+        "key_used": claim is not None and claim.summit == slug,
+        "public_key": key or b"",
+        "ticket_version": version,
+    }
+    row = _run("scan", params)
+    if row is None:
+        return None, None
+    door = _door_of(row)
+    attendee = door.attendee if version is not None else None
+    if row.new_id is not None:
+        return door, _outcome(door, row, attendee, actor, prefix="new_")
+    if not row.guarded:
+        return door, None
+    values = {
+        **params,
+        "summit_id": door.summit_id,
+        "checkpoint_id": door.checkpoint_id,
+        "attendee_id": attendee.id if attendee else None,
+        "result": (refusal or R(door.verdict)).value,
+    }
+    return door, _conflicted(door, values, attendee, actor)
 
 
 def record_scan(

@@ -62,21 +62,26 @@ def _setup(app, *, doors: int, people: int):
     return tokens, code, secrets
 
 
+WRITES = ("INSERT INTO scans", "WITH door AS")  # the insert, or the one-statement scan
+
+
 def _hold_inserts(app, parties: int):
     """Stop each thread's first scan insert until ``parties`` threads are at theirs."""
     barrier = threading.Barrier(parties, timeout=5)
     seen = threading.local()
+    held: list[str] = []
 
     def before_cursor_execute(_conn, _cursor, statement, *_args):
-        if statement.startswith("INSERT INTO scans") and not getattr(seen, "done", False):
+        if statement.startswith(WRITES) and not getattr(seen, "done", False):
             seen.done = True
+            held.append(statement[:20])
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait()
 
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    return lambda: event.remove(engine, "before_cursor_execute", before_cursor_execute)
+    return held, lambda: event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def _fire(app, work: list[tuple[str, str]], secrets: list[str], checkpoint: str):
@@ -125,18 +130,37 @@ def _fire(app, work: list[tuple[str, str]], secrets: list[str], checkpoint: str)
     return Counter(answers), errors, dict(live)
 
 
-def _one_ticket_at_every_door(app):
+def _remember_every_door(app, secrets: list[str], checkpoint: str) -> None:
+    """One scan of something that is no ticket from every door: afterwards each door's
+    scans are one statement (the process remembers the door, its scanner and the key)."""
+    client = app.test_client()
+    for n, secret in enumerate(secrets):
+        response = client.post(
+            SCAN,
+            json={"token": "not a ticket", "checkpoint": checkpoint, "scan_id": f"warm-{n}"},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert response.get_json()["result"] == "invalid"
+
+
+def _one_ticket_at_every_door(app, *, remembered: bool = False):
     [token], checkpoint, secrets = _setup(app, doors=DOORS, people=1)
-    release = _hold_inserts(app, DOORS)
+    if remembered:
+        _remember_every_door(app, secrets, checkpoint)
+    held, release = _hold_inserts(app, DOORS)
     try:
         work = [(token, f"door-{n}") for n in range(DOORS)]
-        return _fire(app, work, secrets, checkpoint)
+        fired = _fire(app, work, secrets, checkpoint)
     finally:
         release()
+    expected = "WITH door AS" if remembered else "INSERT INTO scans"
+    assert len(held) == DOORS and {h[: len(expected)] for h in held} == {expected}
+    return fired
 
 
-def test_one_ticket_at_20_doors_at_once_checks_in_exactly_once(door_app):
-    answers, errors, live = _one_ticket_at_every_door(door_app)
+@pytest.mark.parametrize("remembered", [False, True], ids=["two statements", "one statement"])
+def test_one_ticket_at_20_doors_at_once_checks_in_exactly_once(door_app, remembered):
+    answers, errors, live = _one_ticket_at_every_door(door_app, remembered=remembered)
 
     assert errors == []
     assert answers == {"checked_in": 1, "already_checked_in": DOORS - 1}
@@ -161,7 +185,10 @@ def _guard_definition(app) -> str | None:
         )
 
 
-def test_control_without_the_partial_unique_index_one_ticket_checks_in_many_times(door_app):
+@pytest.mark.parametrize("remembered", [False, True], ids=["two statements", "one statement"])
+def test_control_without_the_partial_unique_index_one_ticket_checks_in_many_times(
+    door_app, remembered
+):
     """Drop the guard in this database, fire the same load, and put the guard back."""
     [guard] = [index for index in Scan.__table__.indexes if index.name == GUARD]
     definition = _guard_definition(door_app)
@@ -170,7 +197,7 @@ def test_control_without_the_partial_unique_index_one_ticket_checks_in_many_time
             guard.drop(connection)
         db.session.remove()
     try:
-        answers, _errors, live = _one_ticket_at_every_door(door_app)
+        answers, _errors, live = _one_ticket_at_every_door(door_app, remembered=remembered)
     finally:
         with door_app.app_context(), db.engine.begin() as connection:
             connection.execute(db.delete(Scan))  # the doubles would break the index
