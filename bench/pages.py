@@ -845,6 +845,7 @@ def main() -> int:
         )
         if args.profile is not None:
             profile(None, big, args.profile or [p[0] for p in PAGES if p[0] != "feed_304"])
+            shutil.rmtree(work, ignore_errors=True)
             return 0
         results["sql"]["postgresql"] = count_queries(None, summits)
         results["in_process"]["postgresql"] = in_process(
