@@ -7,6 +7,7 @@ class Role(StrEnum):
     STAFF = "staff"
     REVIEWER = "reviewer"
     DOOR = "door"
+    REGION_LEAD = "region_lead"  # read-only reports for one R-TAC region
 
 
 # Who may check people in (site admins too, see ``policies.can_check_in``).
@@ -17,6 +18,7 @@ ROLE_LABELS = {
     Role.STAFF: _l("Staff"),
     Role.REVIEWER: _l("Reviewer"),
     Role.DOOR: _l("Door check-in"),
+    Role.REGION_LEAD: _l("Region lead (reports)"),
 }
 
 

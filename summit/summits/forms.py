@@ -74,6 +74,13 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(
         _l("Role"), choices=[SelectChoice(str(k), v) for k, v in ROLE_LABELS.items()]
     )
+    # Choices are the summit's regions, set by the view; only a region lead needs one.
+    region = SelectField(
+        _l("Region (for a region lead)"),
+        choices=[],
+        validate_choice=False,
+        description=_l("A region lead sees the reports of this region only."),
+    )
 
 
 class TrackForm(FlaskForm):

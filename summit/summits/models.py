@@ -62,12 +62,19 @@ class SummitRole(db.Model):
     __table_args__ = (
         UniqueConstraint("summit_id", "user_id", "role"),
         CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),
+        # A region lead's grant names its region; no other role has one.
+        CheckConstraint(
+            "(role = 'region_lead' AND region IS NOT NULL) "
+            "OR (role <> 'region_lead' AND region IS NULL)",
+            name="region_lead_region",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summit_id: Mapped[int] = mapped_column(ForeignKey("summits.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(80))  # a CountyRegion.region
     granted_at: Mapped[datetime] = mapped_column(default=now)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

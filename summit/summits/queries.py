@@ -43,6 +43,19 @@ def roles_of(user, summit: Summit) -> set[str]:
     )
 
 
+def lead_region(user, summit: Summit) -> str | None:
+    """The region a region lead's grant names here (None: not a region lead)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(SummitRole.region).where(
+            SummitRole.summit_id == summit.id,
+            SummitRole.user_id == user.id,
+            SummitRole.role == "region_lead",
+        )
+    )
+
+
 def list_tracks(summit: Summit, *, active_only: bool = False) -> list[Track]:
     query = select(Track).where(Track.summit_id == summit.id)
     if active_only:
@@ -70,5 +83,17 @@ def counties_in_region(summit: Summit, region: str) -> list[str]:
             select(CountyRegion.county).where(
                 CountyRegion.summit_id == summit.id, CountyRegion.region == region
             )
+        )
+    )
+
+
+def list_regions(summit: Summit) -> list[str]:
+    """The summit's regions (R-TACs) that have at least one county, sorted."""
+    return list(
+        db.session.scalars(
+            select(CountyRegion.region)
+            .where(CountyRegion.summit_id == summit.id)
+            .distinct()
+            .order_by(CountyRegion.region)
         )
     )

@@ -26,7 +26,13 @@ from summit.summits.forms import (
     SummitSettingsForm,
     TrackForm,
 )
-from summit.summits.queries import get_summit_by_slug, get_track, list_roles, list_tracks
+from summit.summits.queries import (
+    get_summit_by_slug,
+    get_track,
+    list_regions,
+    list_roles,
+    list_tracks,
+)
 
 bp = Blueprint("summits", __name__)
 
@@ -120,16 +126,24 @@ def settings(summit):
 @summit_view(policies.can_manage_summit)
 def people(summit):
     form = GrantRoleForm()
+    form.region.choices = [("", _("No region"))] + [(r, r) for r in list_regions(summit)]
     if form.validate_on_submit():
         user = get_user_by_email(form.email.data)
         if user is None:
             form.email.errors = [_("No account uses this email. Ask the person to sign up first.")]
         else:
             try:
-                services.grant_role(summit, user, form.role.data, actor=current_user)
+                services.grant_role(
+                    summit,
+                    user,
+                    form.role.data,
+                    actor=current_user,
+                    region=(form.region.data or "")[:80],
+                )
             except DomainError as error:
                 db.session.rollback()
-                form.email.errors = [error.message]
+                if not apply_errors(form, error):
+                    form.email.errors = [error.message]
             else:
                 db.session.commit()
                 flash(

@@ -192,8 +192,28 @@ def set_current_summit(summit: Summit, *, actor: User | None) -> None:
     )
 
 
-def grant_role(summit: Summit, user: User, role: Role | str, *, actor: User | None) -> SummitRole:
+def grant_role(
+    summit: Summit,
+    user: User,
+    role: Role | str,
+    *,
+    actor: User | None,
+    region: str | None = None,
+) -> SummitRole:
+    """Give ``user`` a role here. A region lead's grant names one of the summit's regions
+    (from *Staff → Regions*); other roles have none."""
+    from summit.summits.queries import list_regions
+
     role = Role(role)
+    region = " ".join((region or "").split()) or None
+    if role != Role.REGION_LEAD:
+        region = None
+    elif region is None:
+        message = _("Choose the region this person leads.")
+        raise DomainError("region_required", message, fields={"region": [message]})
+    elif region not in list_regions(summit):
+        message = _("Choose one of the regions on the Regions page.")
+        raise DomainError("unknown_region", message, fields={"region": [message]})
     existing = db.session.scalar(
         select(SummitRole).where(
             SummitRole.summit_id == summit.id,
@@ -210,6 +230,7 @@ def grant_role(summit: Summit, user: User, role: Role | str, *, actor: User | No
         summit=summit,
         user=user,
         role=role.value,
+        region=region,
         granted_by_id=actor.id if actor is not None else None,
     )
     db.session.add(grant)
@@ -221,7 +242,7 @@ def grant_role(summit: Summit, user: User, role: Role | str, *, actor: User | No
         object_type="user",
         object_id=user.id,
         label=user.email,
-        after={"role": role.value},
+        after={"role": role.value, **({"region": region} if region else {})},
     )
     return grant
 
@@ -242,7 +263,7 @@ def revoke_role(summit: Summit, grant_id: int, *, actor: User) -> None:
         object_type="user",
         object_id=grant.user_id,
         label=grant.user.email,
-        before={"role": grant.role},
+        before={"role": grant.role, **({"region": grant.region} if grant.region else {})},
     )
     db.session.delete(grant)
     db.session.flush()

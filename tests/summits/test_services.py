@@ -285,10 +285,37 @@ def test_grant_role_gives_role_and_audits_it(ctx):
 def test_grant_role_several_roles_for_one_person(ctx):
     summit, person = _summit(), _person()
 
-    for role in Role:
-        services.grant_role(summit, person, role, actor=None)
+    services.set_regions(summit, {"Fresno": "Central Valley"}, actor=None)
 
-    assert roles_of(person, summit) == {"staff", "reviewer", "door"}
+    for role in Role:
+        region = "Central Valley" if role == Role.REGION_LEAD else None
+        services.grant_role(summit, person, role, actor=None, region=region)
+
+    assert roles_of(person, summit) == {"staff", "reviewer", "door", "region_lead"}
+
+
+def test_grant_role_region_lead_needs_a_known_region(ctx):
+    from sqlalchemy.exc import IntegrityError
+
+    summit, person = _summit(), _person()
+    services.set_regions(summit, {"Fresno": "Central Valley"}, actor=None)
+
+    with pytest.raises(DomainError) as missing:
+        services.grant_role(summit, person, Role.REGION_LEAD, actor=None)
+    with pytest.raises(DomainError) as unknown:
+        services.grant_role(summit, person, Role.REGION_LEAD, actor=None, region="Atlantis")
+    grant = services.grant_role(
+        summit, person, Role.REGION_LEAD, actor=None, region=" Central  Valley "
+    )
+    door = services.grant_role(summit, person, Role.DOOR, actor=None, region="Central Valley")
+
+    assert (missing.value.code, unknown.value.code) == ("region_required", "unknown_region")
+    assert (grant.region, door.region) == ("Central Valley", None)
+    [entry] = [e for e in _audit("role.grant") if e.after["role"] == "region_lead"]
+    assert entry.after == {"role": "region_lead", "region": "Central Valley"}
+    db.session.add(SummitRole(summit=summit, user=_person("x@example.org"), role="region_lead"))
+    with pytest.raises(IntegrityError):  # the database refuses a region lead without region
+        db.session.flush()
 
 
 def test_grant_role_twice_raises_role_exists(ctx):
