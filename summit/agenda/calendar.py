@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -133,21 +134,116 @@ def _with_url(description: str, url: str) -> str:
 
 
 def build_calendar(meta: CalendarMeta, items: Iterable[CalendarItem], *, now: datetime) -> bytes:
-    """The whole feed as iCalendar bytes (UTF-8, CRLF, lines folded at 75 octets)."""
+    """The whole feed as iCalendar bytes (UTF-8, CRLF, lines folded at 75 octets).
+
+    The header and the VTIMEZONE come from the icalendar library; events are written
+    line by line here (escaped and folded as RFC 5545 says), which is several times
+    faster for a programme of hundreds of sessions and reads back the same in both
+    icalendar and vobject."""
     _require_aware(now, "now")
     ordered = sort_items(items)
     uids = [item.uid for item in ordered]
     if len(set(uids)) != len(uids):
         raise ValueError("Two calendar items share a uid.")
     zone = ZoneInfo(meta.timezone)
-    calendar = _calendar_header(meta)
-    stamp = _utc(now)
+    stamp = _compact_utc(now)
+    events, uses_tzid = [], False
     for item in ordered:
-        calendar.add_component(_event(item, zone=zone, stamp=stamp, language=meta.language))
-    if calendar.get_missing_tzids():
+        lines, local = _event_lines(item, zone=zone, stamp=stamp, language=meta.language)
+        events += lines
+        uses_tzid |= local
+    header = _calendar_header(meta).to_ical()
+    assert header.endswith(_CALENDAR_END)
+    parts = [header[: -len(_CALENDAR_END)]]
+    if uses_tzid:
         first, last = covered_range(ordered, zone)
-        calendar.subcomponents.insert(0, vtimezone(meta.timezone, first, last))
-    return calendar.to_ical()
+        parts.append(_vtimezone_bytes(meta.timezone, first, last))
+    parts += [_fold(line) + b"\r\n" for line in events]
+    parts.append(_CALENDAR_END)
+    return b"".join(parts)
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+_UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/Zulu", "Zulu", "Universal", "Etc/Universal"})
+
+
+def _event_lines(
+    item: CalendarItem, *, zone: ZoneInfo, stamp: str, language: str | None
+) -> tuple[list[str], bool]:
+    """The VEVENT's content lines (unfolded) and whether they name the zone's TZID."""
+    text = _language_param(item.language or language)
+    start, start_local = _date_time(item.starts_at, zone)
+    end, end_local = _date_time(item.ends_at, zone)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{_escape(inline_text(item.uid))}",
+        f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{_compact_utc(item.last_modified)}",
+        f"SEQUENCE:{item.sequence}",
+        f"DTSTART{start}",
+        f"DTEND{end}",
+        f"SUMMARY{text}:{_escape(inline_text(item.title))}",
+    ]
+    location = inline_text(item.location)
+    if location:
+        lines.append(f"LOCATION{text}:{_escape(location)}")
+    details = item_details(item)
+    if details:
+        lines.append(f"DESCRIPTION{text}:{_escape(details)}")
+    url = clean_url(item.url)
+    if url:
+        lines.append(f"URL:{url}")
+    categories = [_escape(name) for name in map(inline_text, item.categories) if name]
+    if categories:
+        lines.append(f"CATEGORIES:{','.join(categories)}")
+    lines += [
+        f"STATUS:{'CANCELLED' if item.cancelled else 'CONFIRMED'}",
+        "TRANSP:OPAQUE",
+        "END:VEVENT",
+    ]
+    return lines, start_local or end_local
+
+
+def _date_time(value: datetime, zone: ZoneInfo) -> tuple[str, bool]:
+    """``;TZID=…:local`` or ``:…Z`` (UTC zones, and the repeated hour), and which."""
+    local = wall_clock(value, zone)
+    if local.tzinfo is UTC or zone.key in _UTC_ZONES:
+        return f":{_compact_utc(local)}", False
+    return f";TZID={zone.key}:{local.strftime('%Y%m%dT%H%M%S')}", True
+
+
+def _escape(value: str) -> str:
+    """TEXT value escaping (RFC 5545, 3.3.11)."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _language_param(language: str | None) -> str:
+    language = inline_text(language or "")
+    if not language:
+        return ""
+    if any(c in language for c in ';:,"'):
+        return f';LANGUAGE="{language.replace(chr(34), "")}"'
+    return f";LANGUAGE={language}"
+
+
+def _fold(line: str) -> bytes:
+    """A content line as UTF-8, folded at 75 octets without splitting a character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1  # never cut inside a multi-byte character
+        parts.append(data[start:end])
+        start, limit = end, 74  # continuation lines start with a space
+    return b"\r\n ".join(parts)
+
+
+@lru_cache(maxsize=32)
+def _vtimezone_bytes(tzid: str, first: date, last: date) -> bytes:
+    return vtimezone(tzid, first, last).to_ical()
 
 
 def sort_items(items: Iterable[CalendarItem]) -> list[CalendarItem]:
@@ -248,35 +344,6 @@ def _calendar_header(meta: CalendarMeta) -> icalendar.Calendar:
     calendar.add("refresh-interval", meta.refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(meta.refresh))
     return calendar
-
-
-def _event(
-    item: CalendarItem, *, zone: ZoneInfo, stamp: datetime, language: str | None
-) -> icalendar.Event:
-    text = _language(item.language or language)
-    event = icalendar.Event()
-    event.add("uid", inline_text(item.uid))
-    event.add("dtstamp", stamp)
-    event.add("last-modified", _utc(item.last_modified))
-    event.add("sequence", item.sequence)
-    event.add("dtstart", wall_clock(item.starts_at, zone))
-    event.add("dtend", wall_clock(item.ends_at, zone))
-    event.add("summary", inline_text(item.title), parameters=text)
-    location = inline_text(item.location)
-    if location:
-        event.add("location", location, parameters=text)
-    details = item_details(item)
-    if details:
-        event.add("description", details, parameters=text)
-    url = clean_url(item.url)
-    if url:
-        event.add("url", url)
-    categories = [name for name in map(inline_text, item.categories) if name]
-    if categories:
-        event.add("categories", categories)
-    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    return event
 
 
 def wall_clock(value: datetime, zone: ZoneInfo) -> datetime:

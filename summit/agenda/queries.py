@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -70,6 +71,18 @@ def get_agenda_by_feed(summit: Summit, secret: str) -> Agenda | None:
         return None
     agenda = db.session.scalar(select(Agenda).where(Agenda.feed_token_hash == hash_secret(secret)))
     return agenda if agenda is not None and agenda.summit_id == summit.id else None
+
+
+def feed_validator(agenda: Agenda, version) -> str:
+    """What a personal feed is made of, as a short digest: the agenda's last change, its
+    language, the release, and the newest edit of a starred proposal. One query."""
+    newest = db.session.scalar(
+        select(func.max(Proposal.updated_at))
+        .join(Star, Star.proposal_id == Proposal.id)
+        .where(Star.agenda_id == agenda.id)
+    )
+    parts = (agenda.id, agenda.changed_at, agenda.locale, version.id if version else 0, newest)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def starred_ids(agenda: Agenda | None) -> set[int]:

@@ -337,13 +337,31 @@ def feed(summit, secret: str):
     if agenda is None:
         abort(404)
     version = programme.get_latest_version(summit)
-    sessions = services.list_agenda(summit, agenda)
     stamp = max([agenda.changed_at] + ([version.released_at] if version else []))
+    # Calendar apps poll: answer a repeat from a cheap validator, before building.
+    validator = queries.feed_validator(agenda, version)
+    unchanged = _cache_headers(Response(status=200), validator, stamp, private=True)
+    if unchanged.make_conditional(request).status_code == 304:
+        return unchanged
+    sessions = services.list_agenda(summit, agenda, version=version)
     locale = agenda.locale
     with force_locale(locale):
         name = _("My agenda · %(summit)s", summit=summit.display_name(locale))
     data = ical.calendar_bytes(summit, name, sessions, locale, stamp=stamp)
-    return _calendar_response(data, stamp, None, private=True)
+    response = _cache_headers(
+        Response(data, mimetype="text/calendar"), validator, stamp, private=True
+    )
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    return response
+
+
+def _cache_headers(response, validator: str, last_modified, *, private: bool):
+    """A weak ETag from what the feed is made of (its bytes may differ by a presenter's
+    changed name, say, until the next change) and Last-Modified."""
+    response.set_etag(validator, weak=True)
+    response.last_modified = last_modified
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
+    return response
 
 
 def _calendar_response(data: bytes, last_modified, filename: str | None, *, private=False):

@@ -149,11 +149,14 @@ def unstar_session(agenda: Agenda, summit: Summit, code: str, *, at=None) -> lis
     return promoted
 
 
-def list_agenda(summit: Summit, agenda: Agenda | None) -> list[ProgrammeSession]:
-    """The starred sessions of the newest release, cancelled ones included."""
+def list_agenda(summit: Summit, agenda: Agenda | None, *, version=None) -> list[ProgrammeSession]:
+    """The starred sessions of the newest release (or ``version``), cancelled ones
+    included."""
     if agenda is None or agenda.id is None:
         return []
-    return programme.list_released(summit, proposal_ids=queries.starred_proposals(agenda))
+    return programme.list_released(
+        summit, version=version, proposal_ids=queries.starred_proposals(agenda)
+    )
 
 
 # --- the personal calendar feed --------------------------------------------------------

@@ -33,35 +33,39 @@ def item_for(summit: Summit, session: ProgrammeSession, locale: str) -> Calendar
     """One session in ``locale``: labels translated, room, building and venue in LOCATION,
     presenters, language and the abstract in the plain-text DESCRIPTION."""
     with force_locale(locale):
-        room = session.room
-        place = [room.name, room.building, room.floor, summit.venue]
-        lines = []
-        if session.presenters:
-            names = ", ".join(p.name for p in session.presenters)
-            lines.append(_("Presenters: %(names)s", names=names))
-        language = str(SESSION_LANGUAGE_LABELS.get(session.language, session.language))
-        if session.has_interpretation:
-            language = _("%(language)s, interpretation available", language=language)
-        lines.append(_("Language: %(language)s", language=language))
-        if session.abstract:
-            lines += ["", session.abstract]
-        title = session.title
-        if session.is_cancelled:
-            title = _("Cancelled: %(title)s", title=title)
-        return CalendarItem(
-            uid=session_uid(summit, session.code),
-            title=title,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            last_modified=session.changed_at,
-            sequence=session.sequence,
-            location=", ".join(dict.fromkeys(part for part in place if part)),
-            description="\n".join(lines),
-            url=session_url(summit, session.code),
-            cancelled=session.is_cancelled,
-            categories=tuple(t.name(locale) for t in session.all_tracks()),
-            language=locale,
-        )
+        return _item(summit, session, locale)
+
+
+def _item(summit: Summit, session: ProgrammeSession, locale: str) -> CalendarItem:
+    room = session.room
+    place = [room.name, room.building, room.floor, summit.venue]
+    lines = []
+    if session.presenters:
+        names = ", ".join(p.name for p in session.presenters)
+        lines.append(_("Presenters: %(names)s", names=names))
+    language = str(SESSION_LANGUAGE_LABELS.get(session.language, session.language))
+    if session.has_interpretation:
+        language = _("%(language)s, interpretation available", language=language)
+    lines.append(_("Language: %(language)s", language=language))
+    if session.abstract:
+        lines += ["", session.abstract]
+    title = session.title
+    if session.is_cancelled:
+        title = _("Cancelled: %(title)s", title=title)
+    return CalendarItem(
+        uid=session_uid(summit, session.code),
+        title=title,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        last_modified=session.changed_at,
+        sequence=session.sequence,
+        location=", ".join(dict.fromkeys(part for part in place if part)),
+        description="\n".join(lines),
+        url=session_url(summit, session.code),
+        cancelled=session.is_cancelled,
+        categories=tuple(t.name(locale) for t in session.all_tracks()),
+        language=locale,
+    )
 
 
 def calendar_bytes(
@@ -80,5 +84,6 @@ def calendar_bytes(
         language=locale,
         description=summit.display_name(locale),
     )
-    items = [item_for(summit, session, locale) for session in sessions]
+    with force_locale(locale):  # once for the whole feed, not per session
+        items = [_item(summit, session, locale) for session in sessions]
     return build_calendar(meta, items, now=stamp or now())

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from summit.accounts.enums import PresenterRole
 from summit.extensions import db
@@ -192,8 +192,10 @@ def parse_filters(
 
 
 def get_latest_version(summit: Summit) -> ScheduleVersion | None:
+    """The newest release; its changelog (a large JSON list) loads only when read."""
     return db.session.scalar(
         select(ScheduleVersion)
+        .options(defer(ScheduleVersion.changelog))
         .where(ScheduleVersion.summit_id == summit.id)
         .order_by(ScheduleVersion.number.desc())
         .limit(1)

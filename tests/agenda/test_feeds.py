@@ -261,3 +261,17 @@ def test_stars_feed_the_solver_as_attendee_interest(app, schedule, client):
         keys = {s.id for s in problem.sessions}
         assert (tuple(sorted((schedule["a"], schedule["b"]))),) == tuple(problem.attendees)
         assert {schedule["a"], schedule["b"]} <= keys
+
+
+def test_feed_repeat_is_answered_without_building_the_calendar(client, app, schedule, monkeypatch):
+    from summit.agenda import services as agenda_services
+
+    _with_agenda(client, app, [schedule["a"]])
+    path = _feed_path(client, app)
+    etag = client.get(path).headers["ETag"]
+
+    def no_build(*_args, **_kwargs):
+        raise AssertionError("the feed was built for a request that is answered with 304")
+
+    monkeypatch.setattr(agenda_services, "list_agenda", no_build)
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
