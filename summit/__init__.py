@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.registration.routes import bp as registration_bp
     from summit.registration.staff import bp as registration_staff_bp
     from summit.reports.certificate_routes import bp as certificates_bp
+    from summit.reports.staff import bp as reports_bp
     from summit.reviews.api import blp as reviews_api
     from summit.reviews.routes import bp as reviews_bp
     from summit.reviews.staff import bp as review_staff_bp
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_staff_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(reports_bp)
     # The summit blueprint's `/<slug>/…` routes go last so fixed paths win.
     app.register_blueprint(summits_bp)
 
@@ -171,10 +173,18 @@ def register_commands(app: Flask) -> None:
     from summit.demo.cli import demo_cli
     from summit.proposals.cli import proposals_cli
     from summit.registration.cli import registration_cli
+    from summit.reports.cli import reports_cli
     from summit.scheduling.cli import scheduling_cli
     from summit.summits.cli import summits_cli
 
-    groups = (accounts_cli, summits_cli, proposals_cli, registration_cli, scheduling_cli)
+    groups = (
+        accounts_cli,
+        summits_cli,
+        proposals_cli,
+        registration_cli,
+        scheduling_cli,
+        reports_cli,
+    )
     for group in (*groups, mail_cli, demo_cli):
         app.cli.add_command(group)
 

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "attendee.cancel": _l("Ticket cancelled by staff"),
     "attendee.reissue": _l("Ticket reissued"),
     "registration.export": _l("Registrations exported"),
+    "report.export": _l("Report exported"),
     "certificate.send": _l("Certificates emailed"),
 }
 
