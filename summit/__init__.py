@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.proposals.api import blp as proposals_api
     from summit.proposals.routes import bp as proposals_bp
     from summit.proposals.staff import bp as proposal_staff_bp
+    from summit.registration.api import blp as registration_api
     from summit.registration.routes import bp as registration_bp
     from summit.registration.staff import bp as registration_staff_bp
     from summit.reports.certificate_routes import bp as certificates_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.reviews.api import blp as reviews_api
     from summit.reviews.routes import bp as reviews_bp
     from summit.reviews.staff import bp as review_staff_bp
+    from summit.scheduling.api import blp as schedule_api
     from summit.scheduling.public import bp as programme_bp
     from summit.scheduling.routes import bp as scheduling_bp
     from summit.scheduling.staff import bp as scheduling_staff_bp
@@ -119,6 +121,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposal_staff_bp)
     register_api_blueprint(app, reviews_api)
     register_api_blueprint(app, checkin_api)
+    register_api_blueprint(app, schedule_api)
+    register_api_blueprint(app, registration_api)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(review_staff_bp)
     app.register_blueprint(registration_bp)

@@ -2,7 +2,7 @@ from flask_smorest import Blueprint
 
 from summit.accounts import services
 from summit.accounts.schemas import ProfileUpdateSchema, UserSchema
-from summit.core.api import API_SECURITY, require_login
+from summit.core.api import API_SECURITY, WRITE_ERRORS, documents_errors, require_login
 from summit.extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/me", description="Your own account")
@@ -10,6 +10,7 @@ blp = Blueprint("accounts_api", __name__, url_prefix="/me", description="Your ow
 
 @blp.route("", methods=["GET"])
 @blp.response(200, UserSchema)
+@documents_errors(blp, 401)
 @blp.doc(security=API_SECURITY)
 def get_me():
     """The account making the request."""
@@ -19,6 +20,7 @@ def get_me():
 @blp.route("", methods=["PATCH"])
 @blp.arguments(ProfileUpdateSchema)
 @blp.response(200, UserSchema)
+@documents_errors(blp, 401, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def update_me(changes: dict):
     """Update your profile."""

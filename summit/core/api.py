@@ -6,13 +6,16 @@ writes; bearer-token callers are not exposed to CSRF and are exempt.
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
+from http import HTTPStatus
+
+from flask import Flask, abort, current_app, g, request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from summit.extensions import api, csrf
+from summit.core.api_schema import encode_cursor
+from summit.extensions import api, csrf, db
 
 API_PREFIX = "/api/v1"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -49,6 +52,42 @@ def require_login():
 
 
 API_SECURITY = [{"bearerAuth": []}, {"sessionCookie": []}]
+
+# Any request can get 400: NUL bytes or invalid UTF-8 in its path, query or body (see
+# core.security), a body that is not JSON, or a session caller's write without the
+# CSRF token. Writes can also get 415 when the body is not application/json.
+WRITE_ERRORS = (415,)
+
+
+def documents_errors(blp: Blueprint, *statuses: int):
+    """Document an operation's error statuses (and 400), each with the shared error body."""
+
+    def decorator(view):
+        for status in sorted({400, *statuses}, reverse=True):
+            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorator
+
+
+def paginate(rows, page: dict) -> dict:
+    """One page of ``rows`` (a list or an ordered ``select``) as ``{"items", "next"}``.
+
+    ``page`` holds ``limit`` and ``cursor`` (an offset, opaque to clients); ``next``
+    is this request's URL with the cursor of the following page, or None at the end."""
+    offset, limit = page.get("cursor") or 0, page["limit"]
+    if isinstance(rows, list):
+        items = rows[offset : offset + limit + 1]
+    else:
+        items = list(db.session.scalars(rows.offset(offset).limit(limit + 1)).unique())
+    has_more = len(items) > limit
+    return {"items": items[:limit], "next": _next_link(offset + limit, limit) if has_more else None}
+
+
+def _next_link(offset: int, limit: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args.update(cursor=encode_cursor(offset), limit=str(limit))
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 def register_security_schemes() -> None:

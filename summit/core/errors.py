@@ -149,14 +149,28 @@ def handle_unexpected(error: Exception):
 
 
 def _flatten_messages(messages: dict) -> dict:
-    """webargs nests messages by location (json/query); keep field -> [messages]."""
+    """webargs nests messages by location (json/query) and marshmallow by field, list
+    index and dict key; keep ``{"field.0.sub": ["message", ...]}``."""
     flat: dict = {}
     for location, value in messages.items():
         if isinstance(value, dict) and location in {"json", "query", "form", "files", "headers"}:
-            flat.update(value)
+            _flatten_into(flat, value, "")
         else:
-            flat[location] = value
+            _flatten_into(flat, {location: value}, "")
     return flat
+
+
+def _flatten_into(flat: dict, node, prefix: str) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten_into(flat, value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(node, list | tuple) and all(isinstance(item, str) for item in node):
+        flat.setdefault(prefix or "_schema", []).extend(str(item) for item in node)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _flatten_into(flat, item, prefix)
+    else:
+        flat.setdefault(prefix or "_schema", []).append(str(node))
 
 
 def register_error_handlers(app) -> None:

@@ -1,8 +1,7 @@
-from flask import url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from summit.core.api import API_SECURITY, require_login
+from summit.core.api import API_SECURITY, WRITE_ERRORS, documents_errors, paginate, require_login
 from summit.core.errors import DomainError, NotFound
 from summit.core.i18n import select_locale
 from summit.extensions import db
@@ -12,8 +11,8 @@ from summit.proposals.queries import (
     ProposalFilters,
     get_format,
     list_my_proposals,
-    list_proposals,
     list_questions,
+    ordered_proposals_query,
 )
 from summit.proposals.schemas import (
     ProposalInputSchema,
@@ -75,32 +74,22 @@ def _input(summit, body: dict, current: Proposal | None = None) -> tuple[dict, d
 @blp.route("/summits/<slug>/proposals", methods=["GET"])
 @blp.arguments(ProposalQuerySchema, location="query")
 @blp.response(200, ProposalListSchema)
+@documents_errors(blp, 401, 404)
 @blp.doc(security=API_SECURITY)
 def list_summit_proposals(args: dict, slug: str):
-    """Staff: every submitted proposal, filtered. Others: their own proposals."""
+    """Staff: every submitted proposal, filtered, newest first. Others: their own proposals."""
     user = require_login()
     summit = find_summit(slug)
+    page = {"limit": args.pop("limit"), "cursor": args.pop("cursor")}
     if not policies.can_manage_proposals(user, summit):
-        return {"items": list_my_proposals(summit, user), "next": None}
-    filters = ProposalFilters(**args)
-    items, total = list_proposals(summit, filters)
-    has_next = filters.page * filters.per_page < total
-    next_url = (
-        url_for(
-            "proposals_api.list_summit_proposals",
-            slug=slug,
-            **filters.as_args(),
-            page=filters.page + 1,
-        )
-        if has_next
-        else None
-    )
-    return {"items": items, "next": next_url}
+        return paginate(list_my_proposals(summit, user), page)
+    return paginate(ordered_proposals_query(summit, ProposalFilters(**args)), page)
 
 
 @blp.route("/summits/<slug>/proposals", methods=["POST"])
 @blp.arguments(ProposalInputSchema)
 @blp.response(201, ProposalSchema)
+@documents_errors(blp, 401, 403, 404, 409, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def create(body: dict, slug: str):
     """Start a proposal (a draft) as its lead presenter."""
@@ -121,6 +110,7 @@ def create(body: dict, slug: str):
 
 @blp.route("/proposals/<code>", methods=["GET"])
 @blp.response(200, ProposalSchema)
+@documents_errors(blp, 401, 404)
 @blp.doc(security=API_SECURITY)
 def read(code: str):
     """One proposal you present or, for staff, any proposal of your summit."""
@@ -130,6 +120,7 @@ def read(code: str):
 @blp.route("/proposals/<code>", methods=["PATCH"])
 @blp.arguments(ProposalInputSchema)
 @blp.response(200, ProposalSchema)
+@documents_errors(blp, 401, 403, 404, 409, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def update(body: dict, code: str):
     """Change your proposal (while it is a draft, or submitted and the call is open)."""
@@ -149,6 +140,7 @@ def update(body: dict, code: str):
 @blp.route("/proposals/<code>/submit", methods=["POST"])
 @blp.arguments(SubmitSchema)
 @blp.response(200, ProposalSchema)
+@documents_errors(blp, 401, 403, 404, 409, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def submit(body: dict, code: str):
     """Submit your draft (an access code is needed while the call is closed)."""

@@ -200,13 +200,21 @@ def filtered_proposals_query(summit: Summit, filters: ProposalFilters) -> Select
     return query
 
 
+def ordered_proposals_query(summit: Summit, filters: ProposalFilters) -> Select:
+    """The filtered list in its order (newest submission first), for paging."""
+    return (
+        filtered_proposals_query(summit, filters)
+        .options(selectinload(Proposal.presenters), selectinload(Proposal.track))
+        .order_by(Proposal.submitted_at.desc().nulls_last(), Proposal.id.desc())
+    )
+
+
 def list_proposals(summit: Summit, filters: ProposalFilters) -> tuple[list[Proposal], int]:
     query = filtered_proposals_query(summit, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(filters.page, 1)
     rows = db.session.scalars(
-        query.options(selectinload(Proposal.presenters), selectinload(Proposal.track))
-        .order_by(Proposal.submitted_at.desc().nulls_last(), Proposal.id.desc())
+        ordered_proposals_query(summit, filters)
         .offset((page - 1) * filters.per_page)
         .limit(filters.per_page)
     ).all()

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from summit.core.api_schema import PageQuerySchema
 from summit.proposals.enums import SessionLanguage
 
 
@@ -68,7 +69,7 @@ class SubmitSchema(Schema):
     access_code = fields.String(load_default="", validate=validate.Length(max=24))
 
 
-class ProposalQuerySchema(Schema):
+class ProposalQuerySchema(PageQuerySchema):
     state = fields.String(load_default="")
     track = fields.String(load_default="")
     format = fields.String(load_default="")
@@ -77,4 +78,3 @@ class ProposalQuerySchema(Schema):
     language = fields.String(load_default="")
     has_minors = fields.Boolean(load_default=False)
     q = fields.String(load_default="", validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))

@@ -122,12 +122,20 @@ def filtered_attendees_query(summit: Summit, filters: RegistrationFilters) -> Se
     return query
 
 
+def ordered_attendees_query(summit: Summit, filters: RegistrationFilters) -> Select:
+    """The filtered list in its order (newest household first), for paging."""
+    return (
+        filtered_attendees_query(summit, filters)
+        .options(selectinload(Attendee.booking), selectinload(Attendee.ticket_type))
+        .order_by(Booking.created_at.desc(), Booking.id.desc(), Attendee.id)
+    )
+
+
 def list_attendees(summit: Summit, filters: RegistrationFilters) -> tuple[list[Attendee], int]:
     query = filtered_attendees_query(summit, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
-        query.options(selectinload(Attendee.booking), selectinload(Attendee.ticket_type))
-        .order_by(Booking.created_at.desc(), Booking.id.desc(), Attendee.id)
+        ordered_attendees_query(summit, filters)
         .offset((filters.page - 1) * filters.per_page)
         .limit(filters.per_page)
     ).all()
@@ -157,6 +165,14 @@ def get_booking(summit: Summit, code: str) -> Booking | None:
         select(Booking)
         .where(Booking.summit_id == summit.id, Booking.code == (code or "")[:12])
         .options(selectinload(Booking.attendees).selectinload(Attendee.ticket_type))
+    )
+
+
+def get_attendee(summit: Summit, code: str) -> Attendee | None:
+    return db.session.scalar(
+        select(Attendee)
+        .where(Attendee.summit_id == summit.id, Attendee.code == (code or "").upper()[:12])
+        .options(selectinload(Attendee.booking), selectinload(Attendee.ticket_type))
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from summit.accounts.models import User
 from summit.extensions import db
@@ -226,3 +227,55 @@ def reviewer_texts(proposals, *, is_blind: bool) -> dict[int, dict[str, str]]:
                 if getattr(blind, name):
                     texts[blind.proposal_id][name] = getattr(blind, name)
     return texts
+
+
+def _narrowed(query: Select, model, *, proposal: Proposal | None, reviewer: User | None) -> Select:
+    if proposal is not None:
+        query = query.where(model.proposal_id == proposal.id)
+    if reviewer is not None:
+        query = query.where(model.reviewer_id == reviewer.id)
+    return query
+
+
+def reviews_query(
+    summit: Summit, *, proposal: Proposal | None = None, reviewer: User | None = None
+) -> Select:
+    """Reviews of the summit (of one proposal, by one reviewer), oldest first, for paging."""
+    query = (
+        select(Review)
+        .where(Review.summit_id == summit.id)
+        .options(joinedload(Review.proposal), joinedload(Review.reviewer))
+        .order_by(Review.id)
+    )
+    return _narrowed(query, Review, proposal=proposal, reviewer=reviewer)
+
+
+def assignments_query(
+    summit: Summit, *, proposal: Proposal | None = None, reviewer: User | None = None
+) -> Select:
+    query = (
+        select(Assignment)
+        .where(Assignment.summit_id == summit.id)
+        .options(joinedload(Assignment.proposal), joinedload(Assignment.reviewer))
+        .order_by(Assignment.id)
+    )
+    return _narrowed(query, Assignment, proposal=proposal, reviewer=reviewer)
+
+
+DECIDABLE_STATES = (
+    ProposalState.UNDER_REVIEW.value,
+    ProposalState.WAITLISTED.value,
+    ProposalState.ACCEPTED.value,
+    ProposalState.CONFIRMED.value,
+    ProposalState.REJECTED.value,
+)
+
+
+def list_scored_proposals(summit: Summit, track_id: int | None = None) -> list[Proposal]:
+    """Proposals the selection page ranks: under review or decided."""
+    query = select(Proposal).where(
+        Proposal.summit_id == summit.id, Proposal.state.in_(DECIDABLE_STATES)
+    )
+    if track_id is not None:
+        query = query.where(Proposal.track_id == track_id)
+    return list(db.session.scalars(query.options(joinedload(Proposal.track))))

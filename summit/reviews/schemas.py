@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from summit.core.api_schema import PageQuerySchema
+
 
 class BlindProposalSchema(Schema):
     """What a reviewer may know of a proposal: never presenters' names, emails or schools."""
@@ -46,3 +48,74 @@ class ReviewInputSchema(Schema):
     comment_committee = fields.String(load_default="", validate=validate.Length(max=5000))
     comment_presenters = fields.String(load_default="", validate=validate.Length(max=5000))
     abstain = fields.Boolean(load_default=False)
+
+
+# --- staff ------------------------------------------------------------------------
+
+
+class ReviewerSchema(Schema):
+    name = fields.String()
+    email = fields.String()
+
+
+class StaffReviewSchema(MyReviewSchema):
+    proposal = fields.Function(lambda r: r.proposal.code)
+    reviewer = fields.Nested(ReviewerSchema)
+    submitted_at = fields.AwareDateTime()
+
+
+class StaffReviewListSchema(Schema):
+    items = fields.List(fields.Nested(StaffReviewSchema))
+    next = fields.String(allow_none=True)
+
+
+class AssignmentSchema(Schema):
+    proposal = fields.Function(lambda a: a.proposal.code)
+    reviewer = fields.Nested(ReviewerSchema)
+    is_manual = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class AssignmentListSchema(Schema):
+    items = fields.List(fields.Nested(AssignmentSchema))
+    next = fields.String(allow_none=True)
+
+
+class ReviewQuerySchema(PageQuerySchema):
+    proposal = fields.String(
+        load_default="",
+        validate=validate.Length(max=12),
+        metadata={"description": "Only this proposal's (its code)"},
+    )
+    reviewer = fields.String(
+        load_default="",
+        validate=validate.Length(max=254),
+        metadata={"description": "Only this reviewer's (their email)"},
+    )
+
+
+class ProposalScoreSchema(Schema):
+    """One proposal's aggregate: weighted totals 0–100, normalised per reviewer."""
+
+    proposal = fields.Function(lambda s: s["proposal"].code)
+    title = fields.Function(lambda s: s["proposal"].title)
+    state = fields.Function(lambda s: s["proposal"].state)
+    track = fields.Function(lambda s: s["proposal"].track.code if s["proposal"].track else None)
+    count = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+    spread = fields.Float(allow_none=True)
+    normalised = fields.Float(allow_none=True)
+    disagreement = fields.Boolean()
+    pending_decision = fields.String(allow_none=True)
+
+
+class ProposalScoreListSchema(Schema):
+    items = fields.List(fields.Nested(ProposalScoreSchema))
+    next = fields.String(allow_none=True)
+
+
+class ScoreQuerySchema(PageQuerySchema):
+    track = fields.String(
+        load_default="", validate=validate.Length(max=40), metadata={"description": "A track code"}
+    )
