@@ -288,7 +288,7 @@ def participation_tables(summit, filters: ReportFilters, locale: str) -> list[Ta
         "sessions",
         _("Session attendance against capacity and stars"),
         _(
-            "Sessions of the released programme: people checked in at the session's own "
+            "Sessions of the released program: people checked in at the session's own "
             "scanner, the room's seats and how many people starred it in their agenda."
         ),
         (
@@ -324,7 +324,7 @@ def participation_tables(summit, filters: ReportFilters, locale: str) -> list[Ta
     topics = Table(
         "topic-attendance",
         _("Attendance by main topic"),
-        _("Sessions of the released programme that are not cancelled, added up by topic."),
+        _("Sessions of the released program that are not cancelled, added up by topic."),
         (
             Column("key", "key", "key"),
             Column("label", _("Topic"), "label"),
