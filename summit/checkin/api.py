@@ -14,6 +14,7 @@ from summit.agenda.calendar import etag_for
 from summit.checkin import queries, services
 from summit.checkin.enums import RESULT_ADVICE, RESULT_COLOURS, RESULT_LABELS
 from summit.core.api import API_SECURITY, WRITE_ERRORS, documents_errors, require_login
+from summit.core.api_schema import ErrorSchema
 from summit.core.auth import forget_bearer_token, revalidates_bearer_token
 from summit.core.errors import DomainError, Forbidden, NotFound
 from summit.extensions import db, limiter
@@ -117,7 +118,7 @@ def _record(summit, user, body: dict, checkpoint) -> dict:
 @limiter.limit(_scan_limit, key_func=_scanner_key)
 @blp.arguments(SCAN_INPUT)
 @blp.response(200, ScanResultSchema)
-@blp.alt_response(403, description="Not door staff of this summit")
+@blp.alt_response(403, schema=ErrorSchema, description="Not door staff of this summit")
 @documents_errors(blp, 401, 404, 429, *WRITE_ERRORS)
 @blp.doc(security=API_SECURITY)
 def check_in(body: dict, slug: str):
