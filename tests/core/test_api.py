@@ -111,3 +111,68 @@ def test_api_docs_page_loads_vendored_assets_only(client):
         asset = client.get(source)
         assert asset.status_code == 200, source
         asset.close()
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield method, path, operation
+
+
+def test_openapi_every_operation_lists_its_errors_and_has_no_catch_all(spec):
+    for method, path, operation in _operations(spec):
+        statuses = set(operation["responses"])
+        assert "default" not in statuses, (method, path)
+        assert "400" in statuses, (method, path)  # NUL bytes or bad UTF-8, anywhere
+        if operation.get("security"):
+            assert "401" in statuses, (method, path)
+        if "{" in path:
+            assert "404" in statuses, (method, path)
+        if method in {"post", "put", "patch"}:
+            assert {"415", "422"} <= statuses, (method, path)
+
+
+def test_openapi_every_error_response_has_the_shared_error_body(spec):
+    for method, path, operation in _operations(spec):
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            body = _resolve(spec, response["$ref"]) if "$ref" in response else response
+            schema = body["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+
+
+BOUNDED_LISTS = ("/review/queue", "/checkpoints", "/checkin/roster")
+
+
+def test_openapi_every_list_pages_with_limit_and_cursor(spec):
+    for method, path, operation in _operations(spec):
+        ok = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+        if method != "get" or not ok:
+            continue
+        schema = _resolve(spec, ok["schema"]["$ref"])
+        # Whole by design: a reviewer's queue, a door's checkpoints and its offline roster.
+        if "items" not in schema["properties"] or path.endswith(BOUNDED_LISTS):
+            continue
+        names = {p["name"] for p in operation.get("parameters", [])}
+        assert {"limit", "cursor"} <= names, path
+        assert schema["properties"]["next"]["nullable"] is True, path
+
+
+def test_api_cursor_that_the_list_did_not_give_is_422_with_the_field(client):
+    response = client.get("/api/v1/summits?cursor=%21%21")
+
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["cursor"]
+
+
+def test_api_nested_validation_messages_are_flattened_to_dotted_fields(client, make_user, auth):
+    auth.login(make_user())
+
+    response = client.patch("/api/v1/me", json={"name": ["not", "a", "string"]})
+    error = response.get_json()["error"]
+
+    assert response.status_code == 422
+    assert all(isinstance(v, list) and all(isinstance(m, str) for m in v)
+               for v in error["fields"].values())  # fmt: skip

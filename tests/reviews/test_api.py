@@ -334,3 +334,76 @@ def test_put_review_through_another_summit_is_403(assigned, world, browse_as, ma
 
     _error(response, 403, "not_reviewer")
     assert world.review_count(code) == 0
+
+
+# --- staff: reviews, assignments, scores ------------------------------------------------------
+
+STAFF_API = REVIEW_API.removesuffix("/review")
+
+
+@pytest.fixture
+def reviewed(world, assigned):
+    """Two reviewers on one proposal; one has reviewed (all 4s), one has not."""
+    email, code = assigned
+    other = world.reviewer("Second Reviewer")
+    world.assign(code, other)
+    world.review(code, email, value=4, comment_committee="Strong family voice.")
+    staff = world.person("Staff Person", roles=("staff",))
+    return {"code": code, "reviewer": email, "other": other, "staff": staff}
+
+
+def test_staff_lists_reviews_with_reviewer_and_scores(reviewed, bearer, client):
+    headers = bearer(reviewed["staff"])
+
+    body = client.get(f"{STAFF_API}/reviews", headers=headers).get_json()
+    one = client.get(f"{STAFF_API}/proposals/{reviewed['code']}/reviews", headers=headers)
+
+    assert [(r["proposal"], r["reviewer"]["email"]) for r in body["items"]] == [
+        (reviewed["code"], reviewed["reviewer"])
+    ]
+    assert set(body["items"][0]["scores"].values()) == {4}
+    assert body["items"][0]["comment_committee"] == "Strong family voice."
+    assert one.get_json()["items"] == body["items"]
+
+
+def test_staff_lists_assignments_narrowed_to_a_reviewer(reviewed, bearer, client):
+    headers = bearer(reviewed["staff"])
+
+    everyone = client.get(f"{STAFF_API}/reviews/assignments", headers=headers).get_json()
+    narrowed = client.get(
+        f"{STAFF_API}/reviews/assignments?reviewer={reviewed['other']}", headers=headers
+    ).get_json()
+
+    assert {a["reviewer"]["email"] for a in everyone["items"]} == {
+        reviewed["reviewer"],
+        reviewed["other"],
+    }
+    assert [a["reviewer"]["email"] for a in narrowed["items"]] == [reviewed["other"]]
+
+
+def test_staff_scores_aggregate_the_reviews(reviewed, bearer, client):
+    body = client.get(f"{STAFF_API}/reviews/scores", headers=bearer(reviewed["staff"])).get_json()
+
+    score = next(s for s in body["items"] if s["proposal"] == reviewed["code"])
+    assert (score["count"], score["mean"], score["state"]) == (1, 100.0, "under_review")
+
+
+def test_staff_review_lists_unknown_proposal_or_reviewer_are_422(reviewed, bearer, client):
+    response = client.get(
+        f"{STAFF_API}/reviews?proposal=PRO-NONE&reviewer=nobody@example.org",
+        headers=bearer(reviewed["staff"]),
+    )
+
+    error = _error(response, 422, "invalid")
+    assert set(error["fields"]) == {"proposal", "reviewer"}
+
+
+@pytest.mark.parametrize(
+    "path", ["reviews", "reviews/assignments", "reviews/scores", "proposals/{code}/reviews"]
+)
+def test_staff_review_lists_refuse_reviewers_with_403(reviewed, bearer, client, path):
+    response = client.get(
+        f"{STAFF_API}/{path.format(code=reviewed['code'])}", headers=bearer(reviewed["reviewer"])
+    )
+
+    _error(response, 403, "not_staff")
