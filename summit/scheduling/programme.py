@@ -328,15 +328,19 @@ def to_session(row: ReleasedSession) -> ProgrammeSession:
     )
 
 
-def _released_query(version: ScheduleVersion):
+def _released_query(version_id, *, one: bool = False):
+    """Released sessions of one version (its id, or a sub-select giving it) with what
+    pages show. For many rows the collections come in two
+    more queries (``selectinload``); for ``one`` row, joined into the same query."""
     proposal = contains_eager(ReleasedSession.proposal)
+    collection = proposal.joinedload if one else proposal.selectinload
     return (
         select(ReleasedSession)
         .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
-        .where(ReleasedSession.version_id == version.id)
+        .where(ReleasedSession.version_id == version_id)
         .options(
-            proposal.selectinload(Proposal.presenters),
-            proposal.selectinload(Proposal.secondary_tracks),
+            collection(Proposal.presenters),
+            collection(Proposal.secondary_tracks),
             proposal.joinedload(Proposal.track),
             proposal.joinedload(Proposal.format),
             joinedload(ReleasedSession.room),
@@ -379,7 +383,7 @@ def list_released(
     if version is None:
         return []
     filters = filters or ProgrammeFilters()
-    query = _released_query(version)
+    query = _released_query(version.id)
     if filters.day:
         query = query.where(ReleasedSession.day == filters.day)
     if room_code:
@@ -428,13 +432,24 @@ def list_released(
 
 
 def get_released_session(summit: Summit, code: str) -> ProgrammeSession | None:
-    """The session with this proposal code in the newest version, else None."""
-    version = get_latest_version(summit)
-    if version is None:
-        return None
-    row = db.session.scalars(
-        _released_query(version).where(Proposal.code == code, Proposal.summit_id == summit.id)
-    ).first()
+    """The session with this proposal code in the newest version, else None: one query,
+    the newest version found by a sub-select."""
+    newest = (
+        select(ScheduleVersion.id)
+        .where(ScheduleVersion.summit_id == summit.id)
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = (
+        db.session.scalars(
+            _released_query(newest, one=True).where(
+                Proposal.code == code, Proposal.summit_id == summit.id
+            )
+        )
+        .unique()
+        .first()
+    )
     return to_session(row) if row is not None else None
 
 
