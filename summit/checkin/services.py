@@ -116,12 +116,14 @@ def entrance_for(summit: Summit, day: date) -> Checkpoint | None:
 
 # --- scanning -------------------------------------------------------------------------
 #
-# A scan is two statements. The first reads everything the door needs at once: the
-# summit and checkpoint, whether the scanner may scan there (role, admin, active account,
-# live bearer token), the summit's public key, the registration the ticket names and its
-# standing check-in. The second is the insert, which decides admission itself. Both are
-# Core statements built once per process from bound parameters: no ORM objects are made
-# and no SQL is compiled per scan. A replayed scan id costs one more read.
+# The full path of a scan is two statements. The first reads everything the door needs
+# at once: the summit and checkpoint, whether the scanner may scan there (role, admin,
+# active account, live bearer token), the summit's public key, the registration the
+# ticket names and its standing check-in. The second is the insert, which decides
+# admission itself. On PostgreSQL, once a process has taken that path for a scanner at a
+# door, its next scans there are both in one statement (``scan_in_one_statement``). All
+# are Core statements built once per process from bound parameters: no ORM objects are
+# made and no SQL is compiled per scan. A replayed scan id costs one more read.
 
 
 @dataclass(frozen=True)
