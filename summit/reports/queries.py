@@ -426,22 +426,15 @@ def count_participation(
             if admits(ticket, d):
                 report.by_day[d].registered += people
 
-    by_day = db.session.execute(
-        select(Checkpoint.day, func.count(func.distinct(Scan.attendee_id)))
-        .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
-        .join(Attendee, Attendee.id == Scan.attendee_id)
+    # One column per day (a summit has two or three): who came in at that day's entrance.
+    per_day = db.session.execute(
+        select(*(func.coalesce(func.sum(_came(summit, d)), 0) for d in report.days))
+        .select_from(Attendee)
         .join(Booking, Booking.id == Attendee.booking_id)
-        .where(
-            Scan.summit_id == summit.id,
-            Checkpoint.kind == CheckpointKind.ENTRANCE.value,
-            *live_scan(),
-            *base,
-        )
-        .group_by(Checkpoint.day)
-    ).all()
-    for d, came in by_day:
-        if d in report.by_day:
-            report.by_day[d].checked_in += came
+        .where(*base)
+    ).one()
+    for d, came in zip(report.days, per_day, strict=True):
+        report.by_day[d].checked_in += int(came)
 
     accommodations = cast(Attendee.accommodations, String)
     dietary = Attendee.dietary_needs != ""
