@@ -93,6 +93,7 @@ bench: install-dev
 	$(BIN)/python bench/registration.py --quick
 	$(BIN)/python bench/checkin.py --quick
 	$(BIN)/python bench/pages.py --quick
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
