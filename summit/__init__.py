@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from summit.registration.api import blp as registration_api
     from summit.registration.routes import bp as registration_bp
     from summit.registration.staff import bp as registration_staff_bp
+    from summit.reports.api import blp as reports_api
     from summit.reports.certificate_routes import bp as certificates_bp
     from summit.reports.staff import bp as reports_bp
     from summit.reviews.api import blp as reviews_api
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     register_api_blueprint(app, checkin_api)
     register_api_blueprint(app, schedule_api)
     register_api_blueprint(app, registration_api)
+    register_api_blueprint(app, reports_api)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(review_staff_bp)
     app.register_blueprint(registration_bp)
