@@ -10,27 +10,18 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 
 import qrcode
 import qrcode.image.pil
 import qrcode.image.svg
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from summit.core.errors import DomainError
+from summit.core.pdf import PdfUnavailable, render_pdf  # noqa: F401 (callers catch it here)
 from summit.registration import services
 from summit.registration.models import Attendee, Booking
 from summit.summits.models import Summit
 
 QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
-
-
-class PdfUnavailable(DomainError):
-    """WeasyPrint (or the Pango library it loads) is not installed on this server."""
-
-    status = 503
 
 
 def _qr(token: str, *, box_size: int, border: int, image_factory):
@@ -70,29 +61,12 @@ def data_uri(content: bytes, content_type: str) -> str:
     return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def _weasyprint():
-    try:
-        import weasyprint
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as error:  # OSError: Pango's shared library is missing
-        current_app.logger.warning("PDF tickets unavailable: %s", error)
-        raise PdfUnavailable(
-            "pdf_unavailable",
-            _(
-                "Printable tickets are not available right now. Your tickets and their "
-                "QR codes are on this page; please try the PDF again later."
-            ),
-        ) from error
-    return weasyprint, URLFetcher
-
-
 def ticket_pdf(summit: Summit, booking: Booking, attendees: list[Attendee], locale: str) -> bytes:
     """A PDF with one badge-sized page per person, in ``locale``.
 
     Every resource is inline (the QR codes are ``data:`` PNGs) and the fetcher
     refuses any other URL, so rendering never touches the network or the disk.
     """
-    weasyprint, URLFetcher = _weasyprint()
     people = [
         {
             "attendee": attendee,
@@ -101,17 +75,14 @@ def ticket_pdf(summit: Summit, booking: Booking, attendees: list[Attendee], loca
         }
         for attendee in attendees
     ]
-    with force_locale(locale):
-        html = render_template(
-            "registration/ticket_pdf.html",
-            summit=summit,
-            booking=booking,
-            people=people,
-            locale=locale,
-        )
-    document = weasyprint.HTML(
-        string=html,
-        base_url=str(Path(current_app.root_path).parent),
-        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+    return render_pdf(
+        "registration/ticket_pdf.html",
+        locale=locale,
+        unavailable=_(
+            "Printable tickets are not available right now. Your tickets and their "
+            "QR codes are on this page; please try the PDF again later."
+        ),
+        summit=summit,
+        booking=booking,
+        people=people,
     )
-    return document.write_pdf()

@@ -21,11 +21,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale, format_decimal
+from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -37,12 +36,12 @@ from summit.core import audit
 from summit.core.errors import Conflict
 from summit.core.i18n import normalise_language
 from summit.core.outbox import Attachment, queue_email
+from summit.core.pdf import render_pdf
 from summit.core.templating import local_day
 from summit.core.tokens import random_code
 from summit.extensions import db
 from summit.proposals.enums import InviteStatus
 from summit.proposals.models import Presenter
-from summit.registration.documents import PdfUnavailable
 from summit.registration.enums import BookingState
 from summit.registration.models import Attendee, Booking
 from summit.reports.certificate_models import Certificate
@@ -326,19 +325,6 @@ def issue_certificate(summit: Summit, person: PersonCertificate, *, at: datetime
     return certificate
 
 
-def _weasyprint():
-    try:
-        import weasyprint
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as error:  # OSError: Pango's shared library is missing
-        current_app.logger.warning("PDF certificates unavailable: %s", error)
-        raise PdfUnavailable(
-            "pdf_unavailable",
-            _("Certificates cannot be made right now. Please try again later."),
-        ) from error
-    return weasyprint, URLFetcher
-
-
 def hours(minutes: int) -> str:
     """Minutes as hours in the current language: 1.5 in English, 1,5 in Spanish."""
     return format_decimal(minutes / 60, format="#,##0.##")
@@ -347,28 +333,21 @@ def hours(minutes: int) -> str:
 def certificate_pdf(summit: Summit, person: PersonCertificate, certificate: Certificate) -> bytes:
     """One page in the person's language. Nothing is fetched: the page has no images,
     and the fetcher refuses every URL but ``data:``."""
-    weasyprint, URLFetcher = _weasyprint()
     locale = person.locale
     verify_url = url_for(
         "certificates.verify", slug=summit.slug, code=certificate.code, _external=True
     )
-    with force_locale(locale):
-        html = render_template(
-            "reports/certificate.html",
-            summit=summit,
-            person=person,
-            lines=person.lines,
-            certificate=certificate,
-            verify_url=verify_url,
-            hours=hours,
-            locale=locale,
-        )
-    document = weasyprint.HTML(
-        string=html,
-        base_url=str(Path(current_app.root_path).parent),
-        url_fetcher=URLFetcher(allowed_protocols={"data"}),
+    return render_pdf(
+        "reports/certificate.html",
+        locale=locale,
+        unavailable=_("Certificates cannot be made right now. Please try again later."),
+        summit=summit,
+        person=person,
+        lines=person.lines,
+        certificate=certificate,
+        verify_url=verify_url,
+        hours=hours,
     )
-    return document.write_pdf()
 
 
 def filename(certificate: Certificate) -> str:
