@@ -9,8 +9,10 @@ format, role and language with three reviewers each, a released two-day programm
 100 sessions with scanners, and stars from most people. Then, in-process (Flask test
 client, no HTTP server):
 
-- cold: a new app object, a staff log-in, then the first request of a dashboard
-  (templates not compiled yet, SQLAlchemy's statement cache empty);
+- cold: a new app object after the boot warm-up every gunicorn worker runs
+  (``summit/core/warmup.py``: templates compiled, the public pages run once — no
+  report page), a staff log-in, then the first request of a dashboard (its SQL
+  statements never compiled yet, nothing of its data cached);
 - warm: the median of the next requests of the same dashboard in that app;
 - SQL statements of one request (a ``before_cursor_execute`` listener), at both sizes,
   to show that they do not grow with the rows.
@@ -432,11 +434,13 @@ def measure(url: str, warm_runs: int) -> dict:
     """Cold and warm request times and SQL statements of each dashboard."""
     from sqlalchemy import event
 
+    from summit.core.warmup import warm_up
     from summit.extensions import db
 
     results = {}
     for name, path in DASHBOARDS.items():
         app = make_app(url)
+        warm_up(app)  # what each gunicorn worker does at boot (gunicorn.conf.py)
         client = app.test_client()
         login = client.post(
             "/account/login", data={"email": "staff@bench.example", "password": PASSWORD}

@@ -589,7 +589,9 @@ def test_staff_send_queues_one_email_per_eligible_person_and_a_second_send_none(
         from summit.core.audit import AuditEntry
 
         entries = db.session.scalars(
-            db.select(AuditEntry).where(AuditEntry.action == "certificate.send")
+            db.select(AuditEntry)
+            .where(AuditEntry.action == "certificate.send")
+            .order_by(AuditEntry.id)
         ).all()
         assert [e.after for e in entries] == [
             {"emailed": 5, "remaining": 0},

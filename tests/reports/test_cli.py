@@ -12,7 +12,11 @@ from summit.extensions import db
 def _entries(app):
     with app.app_context():
         return list(
-            db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "report.export"))
+            db.session.scalars(
+                db.select(AuditEntry)
+                .where(AuditEntry.action == "report.export")
+                .order_by(AuditEntry.id)
+            )
         )
 
 
