@@ -473,8 +473,13 @@ def count_participation(
 
 def list_sessions(summit: Summit, filters: ReportFilters) -> list[SessionRow]:
     """Sessions of the newest released programme with check-ins, capacity and stars."""
+    # Only session checkpoints' scans (the index on checkpoint_id finds them), not the
+    # entrance scans that make most of the table.
+    session_checkpoints = select(Checkpoint.id).where(
+        Checkpoint.summit_id == summit.id, Checkpoint.kind == CheckpointKind.SESSION.value
+    )
     checked = select(Scan.checkpoint_id, func.count(Scan.id).label("n")).where(
-        Scan.summit_id == summit.id, *live_scan()
+        Scan.checkpoint_id.in_(session_checkpoints), *live_scan()
     )
     starred = (
         select(Star.proposal_id, func.count(Star.agenda_id).label("n"))
