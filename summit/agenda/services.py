@@ -113,12 +113,15 @@ def _published_session(summit: Summit, code: str) -> ProgrammeSession:
 
 def star_session(agenda: Agenda, summit: Summit, code: str, *, at=None) -> ProgrammeSession:
     """Add a session to the agenda (again is fine). Cancelled sessions can't be added."""
-    at = at or now()
     session = _published_session(summit, code)
+    _add_star(agenda, summit, session, at=at or now())
+    return session
+
+
+def _add_star(agenda: Agenda, summit: Summit, session: ProgrammeSession, *, at) -> None:
     if session.is_cancelled:
         raise DomainError("session_cancelled", _("This session is cancelled."), status=409)
-    exists = db.session.get(Star, (agenda.id, session.proposal_id))
-    if exists is None:
+    if db.session.get(Star, (agenda.id, session.proposal_id)) is None:
         db.session.add(
             Star(
                 agenda_id=agenda.id,
@@ -129,7 +132,6 @@ def star_session(agenda: Agenda, summit: Summit, code: str, *, at=None) -> Progr
         )
         _touch(agenda, at)
         db.session.flush()
-    return session
 
 
 def unstar_session(agenda: Agenda, summit: Summit, code: str, *, at=None) -> list[Reservation]:
@@ -137,9 +139,8 @@ def unstar_session(agenda: Agenda, summit: Summit, code: str, *, at=None) -> lis
     reservations promoted from the waiting list into the freed seat."""
     at = at or now()
     session = _published_session(summit, code)
-    promoted = []
-    if session.proposal_id in queries.live_reservations(agenda):
-        promoted = release_seat(agenda, summit, code, at=at)
+    reservation = queries.live_reservations(agenda).get(session.proposal_id)
+    promoted = _give_up(reservation, summit, session, at=at) if reservation else []
     result = db.session.execute(
         delete(Star).where(Star.agenda_id == agenda.id, Star.proposal_id == session.proposal_id)
     )
@@ -365,7 +366,7 @@ def reserve_seat(
             ),
             status=409,
         )
-    star_session(agenda, summit, code, at=at)
+    _add_star(agenda, summit, session, at=at)
     _touch(agenda, at)
     db.session.flush()
     return reservation
@@ -379,14 +380,22 @@ def release_seat(agenda: Agenda, summit: Summit, code: str, *, at=None) -> list[
     reservation = queries.live_reservations(agenda).get(session.proposal_id)
     if reservation is None:
         raise DomainError("no_reservation", _("You have no seat in this session."), status=404)
+    return _give_up(reservation, summit, session, at=at)
+
+
+def _give_up(
+    reservation: Reservation, summit: Summit, session: ProgrammeSession | None, *, at
+) -> list[Reservation]:
+    """End one live reservation; a seat it held goes back to the pool and on to the
+    people waiting for ``session`` (None: no longer in the programme)."""
     had_seat = reservation.state == R.RESERVED
     change_state(reservation, R.RELEASED, at=at)
-    _touch(agenda, at)
+    _touch(reservation.agenda, at)
     db.session.flush()
     if not had_seat:
         return []
-    give_back_seat(session.proposal_id)
-    return promote_waitlist(summit, session, at=at)
+    give_back_seat(reservation.proposal_id)
+    return promote_waitlist(summit, session, at=at) if session is not None else []
 
 
 def end_reservations_of(attendee: Attendee, *, at=None) -> list[Reservation]:
@@ -397,18 +406,13 @@ def end_reservations_of(attendee: Attendee, *, at=None) -> list[Reservation]:
     if agenda is None:
         return []
     summit = db.session.get(Summit, attendee.summit_id)
+    live = queries.live_reservations(agenda)
+    if not live:
+        return []
+    sessions = {s.proposal_id: s for s in programme.list_released(summit, proposal_ids=list(live))}
     promoted = []
-    for proposal_id, reservation in queries.live_reservations(agenda).items():
-        had_seat = reservation.state == R.RESERVED
-        change_state(reservation, R.RELEASED, at=at)
-        db.session.flush()
-        if had_seat:
-            give_back_seat(proposal_id)
-            found = programme.list_released(summit, proposal_ids=[proposal_id])
-            if found:
-                promoted += promote_waitlist(summit, found[0], at=at)
-    _touch(agenda, at)
-    db.session.flush()
+    for proposal_id, reservation in live.items():
+        promoted += _give_up(reservation, summit, sessions.get(proposal_id), at=at)
     return promoted
 
 
