@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -73,16 +74,18 @@ def get_agenda_by_feed(summit: Summit, secret: str) -> Agenda | None:
     return agenda if agenda is not None and agenda.summit_id == summit.id else None
 
 
-def feed_validator(agenda: Agenda, version) -> str:
-    """What a personal feed is made of, as a short digest: the agenda's last change, its
-    language, the release, and the newest edit of a starred proposal. One query."""
+def feed_state(agenda: Agenda, version) -> tuple[str, datetime]:
+    """A personal feed's validator and Last-Modified. The validator digests what the
+    feed is made of: the agenda's last change, its language, the release, and the newest
+    edit of a starred proposal. One query."""
     newest = db.session.scalar(
         select(func.max(Proposal.updated_at))
         .join(Star, Star.proposal_id == Proposal.id)
         .where(Star.agenda_id == agenda.id)
     )
     parts = (agenda.id, agenda.changed_at, agenda.locale, version.id if version else 0, newest)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    stamp = max(agenda.changed_at, version.released_at) if version else agenda.changed_at
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], stamp
 
 
 def starred_ids(agenda: Agenda | None) -> set[int]:

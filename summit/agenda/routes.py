@@ -337,10 +337,9 @@ def feed(summit, secret: str):
     if agenda is None:
         abort(404)
     version = programme.get_latest_version(summit)
-    stamp = max([agenda.changed_at] + ([version.released_at] if version else []))
-    # Calendar apps poll: answer a repeat from a cheap validator, before building.
-    validator = queries.feed_validator(agenda, version)
-    unchanged = _cache_headers(Response(status=200), validator, stamp, private=True)
+    validator, stamp = queries.feed_state(agenda, version)
+    # Calendar apps poll: answer a repeat from the cheap validator, before building.
+    unchanged = _calendar(Response(status=200), validator, stamp, private=True, weak=True)
     if unchanged.make_conditional(request).status_code == 304:
         return unchanged
     sessions = services.list_agenda(summit, agenda, version=version)
@@ -348,30 +347,22 @@ def feed(summit, secret: str):
     with force_locale(locale):
         name = _("My agenda · %(summit)s", summit=summit.display_name(locale))
     data = ical.calendar_bytes(summit, name, sessions, locale, stamp=stamp)
-    response = _cache_headers(
-        Response(data, mimetype="text/calendar"), validator, stamp, private=True
-    )
+    return _calendar(Response(data), validator, stamp, private=True, weak=True)
+
+
+def _calendar(response, etag: str, last_modified, *, private: bool, weak: bool = False):
+    """Calendar headers: the ETag (weak for the personal feed, whose bytes may differ by a
+    presenter's changed name until the next change), Last-Modified and caching."""
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    return response
-
-
-def _cache_headers(response, validator: str, last_modified, *, private: bool):
-    """A weak ETag from what the feed is made of (its bytes may differ by a presenter's
-    changed name, say, until the next change) and Last-Modified."""
-    response.set_etag(validator, weak=True)
+    response.set_etag(etag, weak=weak)
     response.last_modified = last_modified
     response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
     return response
 
 
-def _calendar_response(data: bytes, last_modified, filename: str | None, *, private=False):
-    response = Response(data, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.set_etag(etag_for(data).strip('"'))
-    response.last_modified = last_modified
-    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _calendar_response(data: bytes, last_modified, filename: str):
+    response = _calendar(Response(data), etag_for(data).strip('"'), last_modified, private=False)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response.make_conditional(request)
 
 
