@@ -48,7 +48,6 @@ import random
 import secrets
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -71,7 +70,9 @@ from bench.registration import (  # noqa: E402  (after the path is set)
     drop_database,
     free_port,
     percentile,
+    server_env,
     server_errors,
+    start_gunicorn,
     stop_gunicorn,
     tail,
 )
@@ -531,17 +532,13 @@ def time_in_process(setup: dict, n: int = 200) -> dict:
     return {"scans": len(tokens), "ms_per_scan": 1000 * seconds / max(len(tokens), 1)}
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log_path: Path, threads: int = 1):
-    cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}"]
-    cmd += ["-w", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
-    if threads > 1:  # gthread: keep-alive connections, requests overlap their database waits
-        cmd += ["-k", "gthread", "--threads", str(threads), "--keep-alive", "30"]
-    cmd += ["--log-level", "warning", "--backlog", "2048", "bench.checkin:make_app()"]
-    log = log_path.open("wb")
-    try:
-        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    finally:
-        log.close()
+def start_checkin_gunicorn(port: int, workers: int, env: dict, log_path: Path, threads: int = 1):
+    # gthread: keep-alive connections, requests overlap their database waits
+    extra = ("--keep-alive", "30") if threads > 1 else ()
+    return start_gunicorn(
+        port, workers, env, log_path, app="bench.checkin:make_app()", threads=threads,
+        extra=(*extra, "--backlog", "2048"),
+    )  # fmt: skip
 
 
 def wait_healthy(port: int, proc, log_path: Path, timeout: float = 30.0) -> None:
@@ -650,18 +647,7 @@ def main() -> int:
     with connect_admin(args.postgres) as admin:  # fails here, clearly, when PostgreSQL is down
         pg_version = admin.execute("SHOW server_version").fetchone()[0]
     db_url = database_url(args.postgres, args.database)
-    env = {
-        "SUMMIT_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": db_url,
-        "TRUSTED_HOSTS": "127.0.0.1,localhost",
-        "MAIL_BACKEND": "console",
-        "RATELIMIT_ENABLED": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "PREFERRED_URL_SCHEME": "http",
-        "LOG_LEVEL": "WARNING",
-        "LOG_JSON": "false",
-    }
+    env = server_env(db_url)
     os.environ.update(env)  # before the first import of config: it reads them at import
 
     tickets = int(n * MIX["first"] * 1.1) + 10
@@ -679,7 +665,9 @@ def main() -> int:
               f"{time.perf_counter() - began:.1f} s")  # fmt: skip
         queries = count_queries(setup)
         timed = time_in_process(setup)
-        proc = start_gunicorn(port, args.workers, {**os.environ, **env}, log_path, args.threads)
+        proc = start_checkin_gunicorn(
+            port, args.workers, {**os.environ, **env}, log_path, args.threads
+        )
         wait_healthy(port, proc, log_path)
         clients = [
             Client(port, args.timeout, {"Authorization": f"Bearer {secret}"})

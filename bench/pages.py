@@ -62,7 +62,6 @@ import platform
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -84,7 +83,9 @@ from bench.registration import (  # noqa: E402  (after the path is set)
     drop_database,
     free_port,
     percentile,
+    server_env,
     server_errors,
+    start_gunicorn,
     stop_gunicorn,
     tail,
     wait_healthy,
@@ -610,17 +611,6 @@ def fetch(port: int, path: str, headers: dict, timeout: float) -> tuple[int, dic
         conn.close()
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log_path: Path):
-    cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}"]
-    cmd += ["-w", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
-    cmd += ["--log-level", "warning", "bench.pages:make_app()"]
-    log = log_path.open("ab")
-    try:
-        return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    finally:
-        log.close()
-
-
 def _cpu_seconds(pid: int) -> float:
     """CPU time of a process and its children (gunicorn's workers), from /proc."""
     total = 0.0
@@ -673,7 +663,7 @@ def over_http(data: dict, *, port, workers, env, log_path, rounds, repeats, time
         return elapsed, response_headers
 
     def serve(count: int):
-        proc = start_gunicorn(port, count, env, log_path)
+        proc = start_gunicorn(port, count, env, log_path, app="bench.pages:make_app()", append=True)
         try:
             wait_healthy(f"http://127.0.0.1:{port}", proc, log_path)
             settle(proc)
@@ -809,18 +799,7 @@ def main() -> int:
     with connect_admin(args.postgres) as admin:  # fails here, clearly, when PostgreSQL is down
         pg_version = admin.execute("SHOW server_version").fetchone()[0]
     db_url = database_url(args.postgres, args.database)
-    env = {
-        "SUMMIT_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": db_url,
-        "TRUSTED_HOSTS": "127.0.0.1,localhost",
-        "MAIL_BACKEND": "console",
-        "RATELIMIT_ENABLED": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "PREFERRED_URL_SCHEME": "http",
-        "LOG_LEVEL": "WARNING",
-        "LOG_JSON": "false",
-    }
+    env = server_env(db_url)
     os.environ.update(env)  # before the first import of config: it reads them at import
 
     port = free_port()

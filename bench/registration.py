@@ -467,14 +467,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, threads: int, env: dict, log_path: Path):
+def server_env(db_url: str) -> dict[str, str]:
+    """Production settings for a benchmark server: rate limits and secure cookies off."""
+    return {
+        "SUMMIT_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": db_url,
+        "TRUSTED_HOSTS": "127.0.0.1,localhost",
+        "MAIL_BACKEND": "console",
+        "RATELIMIT_ENABLED": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "PREFERRED_URL_SCHEME": "http",
+        "LOG_LEVEL": "WARNING",
+        "LOG_JSON": "false",
+    }
+
+
+def start_gunicorn(
+    port: int,
+    workers: int,
+    env: dict,
+    log_path: Path,
+    *,
+    app: str = "bench.registration_app:app",
+    threads: int = 1,
+    extra: tuple[str, ...] = (),
+    append: bool = False,
+):
+    """Gunicorn on ``port`` from the project folder (so it reads gunicorn.conf.py)."""
     cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-b", f"127.0.0.1:{port}"]
     cmd += ["-w", str(workers), "--timeout", "60", "--graceful-timeout", "5"]
-    cmd += ["--log-level", "warning"]
     if threads > 1:
         cmd += ["-k", "gthread", "--threads", str(threads)]
-    cmd += ["bench.registration_app:app"]
-    log = log_path.open("wb")
+    cmd += ["--log-level", "warning", *extra, app]
+    log = log_path.open("ab" if append else "wb")
     try:
         return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     finally:
@@ -678,18 +704,7 @@ def main() -> int:
     if needed > max_connections:
         print(f"warning: up to {needed} connections, server allows {max_connections}")
     db_url = database_url(args.postgres, args.database)
-    env = {
-        "SUMMIT_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": db_url,
-        "TRUSTED_HOSTS": "127.0.0.1,localhost",
-        "MAIL_BACKEND": "console",
-        "RATELIMIT_ENABLED": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "PREFERRED_URL_SCHEME": "http",
-        "LOG_LEVEL": "WARNING",
-        "LOG_JSON": "false",
-    }
+    env = server_env(db_url)
     os.environ.update(env)  # before the first import of config: it reads them at import
 
     regs = plan(n, args.seed, tag=secrets.token_hex(3))
@@ -703,7 +718,9 @@ def main() -> int:
         conn.execute(f'CREATE DATABASE "{args.database}"')
     try:
         setup = setup_summit(args.schema, regs)
-        proc = start_gunicorn(port, args.workers, args.threads, {**os.environ, **env}, log_path)
+        proc = start_gunicorn(
+            port, args.workers, {**os.environ, **env}, log_path, threads=args.threads
+        )
         wait_healthy(base, proc, log_path)
         for _ in range(args.workers * max(args.threads, 1) * 2):  # warm every worker up
             Visitor(base, args.timeout).request(f"/{SLUG}/register")
