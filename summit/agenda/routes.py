@@ -35,6 +35,7 @@ from summit.agenda.enums import RESERVATION_LABELS, WALK_HINT_MINUTES, Reservati
 from summit.agenda.notifications import queue_seat_emails
 from summit.core.auth import is_safe_next
 from summit.core.errors import DomainError
+from summit.core.transactions import outside_a_transaction
 from summit.extensions import db, limiter
 from summit.registration import documents
 from summit.registration import services as registration_services
@@ -43,6 +44,17 @@ from summit.summits.queries import get_track
 from summit.summits.routes import summit_view
 
 bp = Blueprint("agenda", __name__)
+# The public calendar downloads only read a released version: no transaction.
+READ_ONLY_ENDPOINTS = frozenset(
+    f"agenda.{name}" for name in ("programme_ics", "track_ics", "presenter_ics", "session_ics")
+)
+
+
+@bp.before_request
+def _read_only_downloads() -> None:
+    if request.endpoint in READ_ONLY_ENDPOINTS:
+        outside_a_transaction()
+
 
 SESSION_KEY = "agendas"  # {summit id: agenda public id}, set by the emailed link
 

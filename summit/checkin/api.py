@@ -17,6 +17,7 @@ from summit.core.api import API_SECURITY, WRITE_ERRORS, documents_errors, requir
 from summit.core.api_schema import ErrorSchema
 from summit.core.auth import forget_bearer_token, revalidates_bearer_token
 from summit.core.errors import DomainError, Forbidden, NotFound
+from summit.core.transactions import outside_a_transaction
 from summit.extensions import db, limiter
 from summit.registration.services import ensure_summit_key
 from summit.summits.policies import can_check_in, may_check_in
@@ -124,7 +125,7 @@ def _record(summit, user, body: dict, checkpoint) -> dict:
 def check_in(body: dict, slug: str):
     """Record one scan. A repeated ``scan_id`` returns the original answer."""
     user = require_login()
-    services.outside_a_transaction()
+    outside_a_transaction()
     ticket = services.read_ticket(body["token"])
     token_hash = g.get("bearer_token_hash")
     scan = {

@@ -497,21 +497,6 @@ def _run(name: str, params: dict):
     return connection.execute(statement, params).first()
 
 
-def outside_a_transaction() -> None:
-    """Run this request's statements each on its own (PostgreSQL's autocommit), when
-    nothing has begun a transaction yet.
-
-    A scan writes one row, and its insert decides admission by itself; under READ
-    COMMITTED the read before it sees its own snapshot inside a transaction too. So a
-    transaction around them adds nothing but a BEGIN and a COMMIT round trip. The
-    insert is committed, durably, as it returns.
-    """
-    session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
-        return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
 def flags_for(accommodations, age_band: str | None, media_consent: bool) -> list[str]:
     """What door staff must act on (codes of ``FLAG_LABELS``)."""
     needs = set(accommodations or ())

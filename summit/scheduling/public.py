@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from summit.accounts.enums import PRESENTER_ROLE_LABELS
+from summit.core.transactions import outside_a_transaction
 from summit.proposals.enums import GRADE_BAND_LABELS, SESSION_LANGUAGE_LABELS
 from summit.scheduling import programme, queries
 from summit.scheduling.enums import CHANGE_KIND_LABELS, ROOM_FEATURE_LABELS
@@ -20,6 +21,8 @@ from summit.summits.queries import get_track
 from summit.summits.routes import summit_view
 
 bp = Blueprint("programme", __name__)
+# Every page here only reads a released version: no transaction around the reads.
+bp.before_request(outside_a_transaction)
 
 ACCESS_LABELS = {
     "interpretation": _l("Spanish–English interpretation"),
