@@ -45,6 +45,8 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # C0 controls (tab aside, it becomes a space), DEL and C1 controls.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t]+")
+# Anything but the characters a URI may hold as they are.
+_URL_WORK = re.compile(r"[^!#-;=?-\[\]_a-z~]")
 # Characters that may stand unescaped in a URI (RFC 3986), "%" for escapes already made.
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 # Zones change offset at most a few times a year, never twice within a day.
@@ -103,12 +105,18 @@ class CalendarMeta:
 
 def inline_text(value: str) -> str:
     """Text for a one-line property (SUMMARY, LOCATION): breaks become spaces."""
+    if value.isprintable() and "  " not in value:  # most titles need nothing
+        return value.strip()
     text = _CONTROLS.sub("", _LINE_BREAKS.sub(" ", value))
     return _SPACES.sub(" ", text).strip()
 
 
 def multiline_text(value: str) -> str:
     """Text for DESCRIPTION: every kind of line break becomes one ``\\n``."""
+    # Most abstracts need nothing: no control or break but "\n", no space but single
+    # " ", none before a "\n" (``isprintable`` is false for every other control and space).
+    if "  " not in value and " \n" not in value and value.replace("\n", "").isprintable():
+        return value.strip()
     text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", value))
     lines = [_SPACES.sub(" ", line).rstrip() for line in text.split("\n")]
     return "\n".join(lines).strip()
@@ -116,12 +124,15 @@ def multiline_text(value: str) -> str:
 
 def clean_url(value: str) -> str:
     """A URL with controls removed and spaces or non-ASCII percent-encoded."""
+    if not _URL_WORK.search(value):
+        return value
     return quote(_CONTROLS.sub("", _LINE_BREAKS.sub("", value)).strip(), safe=_URI_SAFE)
 
 
-def item_details(item: CalendarItem) -> str:
-    """The plain-text description of an item, ending with its URL."""
-    return _with_url(multiline_text(item.description), clean_url(item.url))
+def item_details(item: CalendarItem, url: str | None = None) -> str:
+    """The plain-text description of an item, ending with its URL (``url``: the item's
+    URL already cleaned)."""
+    return _with_url(multiline_text(item.description), clean_url(item.url) if url is None else url)
 
 
 def _with_url(description: str, url: str) -> str:
@@ -158,7 +169,7 @@ def build_calendar(meta: CalendarMeta, items: Iterable[CalendarItem], *, now: da
     if uses_tzid:
         first, last = covered_range(ordered, zone)
         parts.append(_vtimezone_bytes(meta.timezone, first, last))
-    parts += [_fold(line) + b"\r\n" for line in events]
+    parts.append("".join([_fold(line) + "\r\n" for line in events]).encode("utf-8"))
     parts.append(_CALENDAR_END)
     return b"".join(parts)
 
@@ -187,10 +198,10 @@ def _event_lines(
     location = inline_text(item.location)
     if location:
         lines.append(f"LOCATION{text}:{_escape(location)}")
-    details = item_details(item)
+    url = clean_url(item.url)
+    details = item_details(item, url)
     if details:
         lines.append(f"DESCRIPTION{text}:{_escape(details)}")
-    url = clean_url(item.url)
     if url:
         lines.append(f"URL:{url}")
     categories = [_escape(name) for name in map(inline_text, item.categories) if name]
@@ -226,19 +237,24 @@ def _language_param(language: str | None) -> str:
     return f";LANGUAGE={language}"
 
 
-def _fold(line: str) -> bytes:
-    """A content line as UTF-8, folded at 75 octets without splitting a character."""
+def _fold(line: str) -> str:
+    """A content line folded at 75 octets of UTF-8 without splitting a character."""
+    if line.isascii():  # an octet a character: cut by slicing
+        if len(line) <= 75:
+            return line
+        rest = [line[start : start + 74] for start in range(75, len(line), 74)]
+        return "\r\n ".join([line[:75], *rest])  # continuation lines start with a space
     data = line.encode("utf-8")
     if len(data) <= 75:
-        return data
+        return line
     parts, start, limit = [], 0, 75
     while start < len(data):
         end = min(start + limit, len(data))
         while end < len(data) and (data[end] & 0xC0) == 0x80:
             end -= 1  # never cut inside a multi-byte character
         parts.append(data[start:end])
-        start, limit = end, 74  # continuation lines start with a space
-    return b"\r\n ".join(parts)
+        start, limit = end, 74
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 @lru_cache(maxsize=32)

@@ -7,7 +7,9 @@ presenter, one session, a personal agenda and the files attached to release emai
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from flask import url_for
 from flask_babel import force_locale
@@ -29,29 +31,59 @@ def session_url(summit: Summit, code: str) -> str:
     return url_for("programme.session", slug=summit.slug, code=code, _external=True)
 
 
+_CODE = "CODE0"  # stands for the session's code in the URL built once per feed
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """A feed's labels in its language: translated once, not once per session."""
+
+    presenters: str
+    interpretation: str
+    language: str
+    cancelled: str
+    languages: dict[str, str]
+    url: str  # the session URL with ``_CODE`` for the code
+
+    @classmethod
+    def current(cls, summit: Summit) -> _Labels:
+        """In the locale in force (call inside ``force_locale``)."""
+        return cls(
+            presenters=_("Presenters: %(names)s"),
+            interpretation=_("%(language)s, interpretation available"),
+            language=_("Language: %(language)s"),
+            cancelled=_("Cancelled: %(title)s"),
+            languages={str(k): str(v) for k, v in SESSION_LANGUAGE_LABELS.items()},
+            url=session_url(summit, _CODE),
+        )
+
+    def session_url(self, code: str) -> str:
+        return self.url.replace(_CODE, quote(code, safe=""))
+
+
 def item_for(summit: Summit, session: ProgrammeSession, locale: str) -> CalendarItem:
     """One session in ``locale``: labels translated, room, building and venue in LOCATION,
     presenters, language and the abstract in the plain-text DESCRIPTION."""
     with force_locale(locale):
-        return _item(summit, session, locale)
+        return _item(summit, session, locale, _Labels.current(summit))
 
 
-def _item(summit: Summit, session: ProgrammeSession, locale: str) -> CalendarItem:
+def _item(summit: Summit, session: ProgrammeSession, locale: str, labels: _Labels) -> CalendarItem:
     room = session.room
     place = [room.name, room.building, room.floor, summit.venue]
     lines = []
     if session.presenters:
         names = ", ".join(p.name for p in session.presenters)
-        lines.append(_("Presenters: %(names)s", names=names))
-    language = str(SESSION_LANGUAGE_LABELS.get(session.language, session.language))
+        lines.append(labels.presenters % {"names": names})
+    language = labels.languages.get(session.language, session.language)
     if session.has_interpretation:
-        language = _("%(language)s, interpretation available", language=language)
-    lines.append(_("Language: %(language)s", language=language))
+        language = labels.interpretation % {"language": language}
+    lines.append(labels.language % {"language": language})
     if session.abstract:
         lines += ["", session.abstract]
     title = session.title
     if session.is_cancelled:
-        title = _("Cancelled: %(title)s", title=title)
+        title = labels.cancelled % {"title": title}
     return CalendarItem(
         uid=session_uid(summit, session.code),
         title=title,
@@ -61,7 +93,7 @@ def _item(summit: Summit, session: ProgrammeSession, locale: str) -> CalendarIte
         sequence=session.sequence,
         location=", ".join(dict.fromkeys(part for part in place if part)),
         description="\n".join(lines),
-        url=session_url(summit, session.code),
+        url=labels.session_url(session.code),
         cancelled=session.is_cancelled,
         categories=tuple(t.name(locale) for t in session.all_tracks()),
         language=locale,
@@ -85,5 +117,6 @@ def calendar_bytes(
         description=summit.display_name(locale),
     )
     with force_locale(locale):  # once for the whole feed, not per session
-        items = [_item(summit, session, locale) for session in sessions]
+        labels = _Labels.current(summit)
+    items = [_item(summit, session, locale, labels) for session in sessions]
     return build_calendar(meta, items, now=stamp or now())

@@ -5,9 +5,9 @@ first release. Pages never see ORM rows of people: sessions come out as
 ``ProgrammeSession`` values whose presenters are already reduced to what may be shown
 (no emails, no guardians, first names only for presenters under 18).
 
-Every listing is one query for the sessions (proposal joined in) plus a fixed number of
-``selectinload`` queries, so the count of SQL statements does not grow with the number
-of sessions. Filters on columns run in SQL; filters on JSON lists (audience, access)
+Every listing is one query for the sessions' columns (proposal joined in, no ORM rows)
+plus a fixed number of queries for presenters, secondary tracks, tracks, formats and
+rooms, so the count of SQL statements does not grow with the number of sessions. Filters on columns run in SQL; filters on JSON lists (audience, access)
 and the text search run over the loaded rows in Python, which matches accents and case
 the same way on SQLite and PostgreSQL and takes ``%`` and ``_`` literally.
 """
@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, inspect, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
+from sqlalchemy.orm.util import identity_key
 
-from summit.accounts.enums import PresenterRole
+from summit.accounts.enums import AgeBand, PresenterRole
 from summit.extensions import db
 from summit.proposals.enums import InviteStatus, SessionLanguage
 from summit.proposals.models import (
@@ -263,84 +264,212 @@ def list_breaks(summit: Summit, day: date) -> list[TimeSlot]:
 # --- sessions -----------------------------------------------------------------------------
 
 
-def _is_public(presenter: Presenter) -> bool:
+_MINOR_BANDS = frozenset(band.value for band in AgeBand if band.is_minor)
+
+
+def _is_minor(presenter) -> bool:
+    return presenter.age_band in _MINOR_BANDS
+
+
+def _is_public(presenter) -> bool:
+    """``presenter``: a ``Presenter`` or a row with its columns."""
     if not (presenter.is_lead or presenter.invite_status in PUBLIC_INVITE_STATUSES):
         return False
     # A presenter under 18 is named only once a guardian has agreed.
-    return not presenter.is_minor or presenter.consent_status == "granted"
+    return not _is_minor(presenter) or presenter.consent_status == "granted"
 
 
-def public_name(presenter: Presenter) -> str:
+def public_name(presenter) -> str:
     """The name the public sees: the first name only for presenters under 18."""
     name = " ".join(presenter.name.split())
-    if presenter.is_minor:
+    if _is_minor(presenter):
         return name.split(" ", 1)[0] if name else ""
     return name
 
 
-def person_key(presenter: Presenter) -> str:
+def person_key(presenter) -> str:
     return f"u{presenter.user_id}" if presenter.user_id else f"p{presenter.public_id}"
 
 
-def public_presenters(proposal: Proposal) -> tuple[PublicPresenter, ...]:
+def public_presenters(presenters: Iterable) -> tuple[PublicPresenter, ...]:
+    """The presenters that may be shown, in the proposal's order (lead first)."""
     return tuple(
         PublicPresenter(
             public_id=p.public_id,
             name=public_name(p),
-            role_type=None if p.is_minor else p.role_type,
+            role_type=None if _is_minor(p) else p.role_type,
             person_key=person_key(p),
         )
-        for p in proposal.presenters
+        for p in presenters
         if _is_public(p)
     )
 
 
-def _room_info(row: ReleasedSession) -> RoomInfo:
-    if row.room is None:  # deleted after the release: the name was kept
+def _room_info(row: ReleasedSession, room: Room | None) -> RoomInfo:
+    if room is None:  # deleted after the release: the name was kept
         return RoomInfo(code=None, name=row.room_name, position=10**6)
-    return room_info(row.room)
+    return room_info(room)
 
 
-def to_session(row: ReleasedSession) -> ProgrammeSession:
-    proposal = row.proposal
+def _programme_session(
+    released,
+    proposal,
+    *,
+    format: SessionFormat | None,
+    track: Track | None,
+    secondary_tracks: tuple[Track, ...],
+    presenters: tuple[PublicPresenter, ...],
+    room: RoomInfo,
+) -> ProgrammeSession:
+    """``released`` and ``proposal``: the ORM rows, or one row of ``_SESSION_COLUMNS``
+    passed as both."""
     return ProgrammeSession(
         code=proposal.code,
         title=proposal.title,
         abstract=proposal.abstract or "",
         outcomes=proposal.outcomes or "",
         language=proposal.language,
-        format=proposal.format,
-        track=proposal.track,
-        secondary_tracks=tuple(proposal.secondary_tracks),
+        format=format,
+        track=track,
+        secondary_tracks=secondary_tracks,
         audience_roles=tuple(proposal.audience_roles or ()),
         grade_bands=tuple(proposal.grade_bands or ()),
         has_interpretation="interpretation" in (proposal.av_needs or ()),
-        presenters=public_presenters(proposal),
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        day=row.day,
-        kind=row.slot_kind,
-        room=_room_info(row),
-        is_cancelled=row.is_cancelled,
-        sequence=row.sequence,
-        changed_at=row.changed_at,
-        proposal_id=row.proposal_id,
+        presenters=presenters,
+        starts_at=released.starts_at,
+        ends_at=released.ends_at,
+        day=released.day,
+        kind=released.slot_kind,
+        room=room,
+        is_cancelled=released.is_cancelled,
+        sequence=released.sequence,
+        changed_at=released.changed_at,
+        proposal_id=released.proposal_id,
     )
 
 
-def _released_query(version_id, *, one: bool = False):
-    """Released sessions of one version (its id, or a sub-select giving it) with what
-    pages show. For many rows the collections come in two
-    more queries (``selectinload``); for ``one`` row, joined into the same query."""
+def to_session(row: ReleasedSession) -> ProgrammeSession:
+    """One loaded ``ReleasedSession`` (its proposal and room with it) as the pages see it."""
+    proposal = row.proposal
+    return _programme_session(
+        row,
+        proposal,
+        format=proposal.format,
+        track=proposal.track,
+        secondary_tracks=tuple(proposal.secondary_tracks),
+        presenters=public_presenters(proposal.presenters),
+        room=_room_info(row, row.room),
+    )
+
+
+# Lists load plain columns, not ORM rows: building 300 ``ReleasedSession``, ``Proposal``
+# and ``Presenter`` objects cost as much as writing the whole calendar feed.
+_SESSION_COLUMNS = (
+    ReleasedSession.proposal_id,
+    ReleasedSession.starts_at,
+    ReleasedSession.ends_at,
+    ReleasedSession.day,
+    ReleasedSession.slot_kind,
+    ReleasedSession.room_id,
+    ReleasedSession.room_name,
+    ReleasedSession.is_cancelled,
+    ReleasedSession.sequence,
+    ReleasedSession.changed_at,
+    Proposal.code,
+    Proposal.title,
+    Proposal.abstract,
+    Proposal.outcomes,
+    Proposal.language,
+    Proposal.format_id,
+    Proposal.track_id,
+    Proposal.audience_roles,
+    Proposal.grade_bands,
+    Proposal.av_needs,
+)
+_PRESENTER_COLUMNS = (
+    Presenter.proposal_id,
+    Presenter.public_id,
+    Presenter.user_id,
+    Presenter.name,
+    Presenter.role_type,
+    Presenter.age_band,
+    Presenter.is_lead,
+    Presenter.invite_status,
+    Presenter.consent_status,
+)
+
+
+def _summit_rows(model, summit: Summit, ids: Iterable[int | None]) -> dict:
+    """Rows of ``model`` (tracks, formats, rooms: a handful per summit) by id. Taken from
+    the session when the page has loaded them already (the filter choices load tracks
+    and formats), else one statement for all of the summit's."""
+    found = {}
+    for ident in set(ids) - {None}:
+        row = db.session.identity_map.get(identity_key(model, ident))
+        if row is None or inspect(row).expired_attributes:
+            return {
+                row.id: row
+                for row in db.session.scalars(select(model).where(model.summit_id == summit.id))
+            }
+        found[ident] = row
+    return found
+
+
+def _sessions_from_columns(summit: Summit, query: Select) -> list[ProgrammeSession]:
+    """The sessions ``query`` (over ``_SESSION_COLUMNS``) selects, with their presenters
+    and secondary tracks in two more statements and their tracks, formats and rooms in at
+    most three more, however many sessions there are."""
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    ids = [row.proposal_id for row in rows]
+    presenters: dict[int, list] = {}
+    for p in db.session.execute(
+        select(*_PRESENTER_COLUMNS)
+        .where(Presenter.proposal_id.in_(ids))
+        .order_by(Presenter.proposal_id, Presenter.is_lead.desc(), Presenter.id)
+    ):
+        presenters.setdefault(p.proposal_id, []).append(p)
+    secondary_ids: dict[int, list[int]] = {}
+    for proposal_id, track_id in db.session.execute(
+        select(proposal_secondary_tracks.c.proposal_id, proposal_secondary_tracks.c.track_id)
+        .where(proposal_secondary_tracks.c.proposal_id.in_(ids))
+        .order_by(proposal_secondary_tracks.c.proposal_id, proposal_secondary_tracks.c.track_id)
+    ):
+        secondary_ids.setdefault(proposal_id, []).append(track_id)
+    track_ids = [row.track_id for row in rows]
+    track_ids += [t for group in secondary_ids.values() for t in group]
+    tracks = _summit_rows(Track, summit, track_ids)
+    formats = _summit_rows(SessionFormat, summit, (row.format_id for row in rows))
+    rooms = {
+        ident: room_info(room)
+        for ident, room in _summit_rows(Room, summit, (row.room_id for row in rows)).items()
+    }
+    return [
+        _programme_session(
+            row,
+            row,
+            format=formats.get(row.format_id),
+            track=tracks.get(row.track_id),
+            secondary_tracks=tuple(tracks[t] for t in secondary_ids.get(row.proposal_id, ())),
+            presenters=public_presenters(presenters.get(row.proposal_id, ())),
+            room=rooms.get(row.room_id) or RoomInfo(code=None, name=row.room_name, position=10**6),
+        )
+        for row in rows
+    ]
+
+
+def _released_query(version_id):
+    """One version's released sessions (its id, or a sub-select giving it) as ORM rows
+    with everything a page shows joined in: for one session, one statement."""
     proposal = contains_eager(ReleasedSession.proposal)
-    collection = proposal.joinedload if one else proposal.selectinload
     return (
         select(ReleasedSession)
         .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
         .where(ReleasedSession.version_id == version_id)
         .options(
-            collection(Proposal.presenters),
-            collection(Proposal.secondary_tracks),
+            proposal.joinedload(Proposal.presenters),
+            proposal.joinedload(Proposal.secondary_tracks),
             proposal.joinedload(Proposal.track),
             proposal.joinedload(Proposal.format),
             joinedload(ReleasedSession.room),
@@ -383,7 +512,11 @@ def list_released(
     if version is None:
         return []
     filters = filters or ProgrammeFilters()
-    query = _released_query(version.id)
+    query = (
+        select(*_SESSION_COLUMNS)
+        .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
+        .where(ReleasedSession.version_id == version.id)
+    )
     if filters.day:
         query = query.where(ReleasedSession.day == filters.day)
     if room_code:
@@ -420,7 +553,7 @@ def list_released(
         if filters.language != SessionLanguage.BILINGUAL.value:
             languages.add(SessionLanguage.BILINGUAL.value)  # bilingual suits both
         query = query.where(Proposal.language.in_(sorted(languages)))
-    sessions = [to_session(row) for row in db.session.scalars(query).unique()]
+    sessions = _sessions_from_columns(summit, query)
     if filters.audience:
         sessions = [s for s in sessions if filters.audience in s.audience_roles]
     if filters.access:
@@ -443,9 +576,7 @@ def get_released_session(summit: Summit, code: str) -> ProgrammeSession | None:
     )
     row = (
         db.session.scalars(
-            _released_query(newest, one=True).where(
-                Proposal.code == code, Proposal.summit_id == summit.id
-            )
+            _released_query(newest).where(Proposal.code == code, Proposal.summit_id == summit.id)
         )
         .unique()
         .first()
@@ -601,7 +732,7 @@ def get_presenter_page(summit: Summit, public_id: str) -> PresenterPage | None:
         return None
     return PresenterPage(
         name=public_name(presenter),
-        role_type=None if presenter.is_minor else presenter.role_type,
+        role_type=None if _is_minor(presenter) else presenter.role_type,
         sessions=sessions,
     )
 

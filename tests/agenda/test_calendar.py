@@ -6,25 +6,31 @@ shows up as a wrong instant.
 """
 
 import ast
+import re
 import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import summit
 from summit.agenda.calendar import (
     CalendarItem,
     CalendarMeta,
     build_calendar,
+    clean_url,
     covered_range,
     etag_for,
     google_calendar_url,
+    inline_text,
+    multiline_text,
     outlook_calendar_url,
 )
 
@@ -537,3 +543,54 @@ def test_calendar_module_imports_only_stdlib_and_icalendar():
             imported.add((node.module or "").split(".")[0])
 
     assert imported - set(sys.stdlib_module_names) == {"icalendar"}
+
+
+# --- the text cleaners' shortcut --------------------------------------------------------
+# Text with nothing to clean skips the substitutions; these reference cleaners always run
+# them, and both must agree on any text at all.
+
+_REF_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_REF_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_REF_SPACES = re.compile(r"[ \t]+")
+
+
+def _reference_inline(value: str) -> str:
+    return _REF_SPACES.sub(" ", _REF_CONTROLS.sub("", _REF_BREAKS.sub(" ", value))).strip()
+
+
+def _reference_multiline(value: str) -> str:
+    text = _REF_CONTROLS.sub("", _REF_BREAKS.sub("\n", value))
+    return "\n".join(_REF_SPACES.sub(" ", line).rstrip() for line in text.split("\n")).strip()
+
+
+def _reference_url(value: str) -> str:
+    text = _REF_CONTROLS.sub("", _REF_BREAKS.sub("", value)).strip()
+    return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+_AWKWARD = st.text(
+    alphabet=st.sampled_from(
+        list('ab é,;:/?#%~\\"<>{}^`|\t\n\r\x0b\x0c\x00\x1b\x7f\x85\x9f\xa0\u2028\u2029\u3000')
+    )
+    | st.characters(blacklist_categories=("Cs",)),  # text from a request is valid UTF-8
+    max_size=40,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_AWKWARD)
+def test_cleaners_agree_with_the_full_substitutions(value):
+    assert inline_text(value) == _reference_inline(value)
+    assert multiline_text(value) == _reference_multiline(value)
+    assert clean_url(value) == _reference_url(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Plain title", "  padded  ", "two  spaces", "tab\there", "line\r\nbreak", "end \nspace",
+     "nbsp\xa0\nline", "para\u2028graph", "https://example.org/a b", "https://example.org/ñ?q=\"x\""],
+)  # fmt: skip
+def test_cleaners_on_known_text(value):
+    assert inline_text(value) == _reference_inline(value)
+    assert multiline_text(value) == _reference_multiline(value)
+    assert clean_url(value) == _reference_url(value)
