@@ -7,9 +7,10 @@ first release. Pages never see ORM rows of people: sessions come out as
 
 Every listing is one query for the sessions' columns (proposal joined in, no ORM rows)
 plus a fixed number of queries for presenters, secondary tracks, tracks, formats and
-rooms, so the count of SQL statements does not grow with the number of sessions. Filters on columns run in SQL; filters on JSON lists (audience, access)
-and the text search run over the loaded rows in Python, which matches accents and case
-the same way on SQLite and PostgreSQL and takes ``%`` and ``_`` literally.
+rooms, so the count of SQL statements does not grow with the number of sessions.
+Filters on columns run in SQL; filters on JSON lists (audience, access) and the text
+search run over the loaded rows in Python, which matches accents and case the same way
+on SQLite and PostgreSQL and takes ``%`` and ``_`` literally.
 """
 
 from __future__ import annotations
