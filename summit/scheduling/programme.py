@@ -323,7 +323,7 @@ def _programme_session(
     room: RoomInfo,
 ) -> ProgrammeSession:
     """``released`` and ``proposal``: the ORM rows, or one row of ``_SESSION_COLUMNS``
-    passed as both."""
+    passed as both. Secondary tracks come in the summit's track order."""
     return ProgrammeSession(
         code=proposal.code,
         title=proposal.title,
@@ -332,7 +332,7 @@ def _programme_session(
         language=proposal.language,
         format=format,
         track=track,
-        secondary_tracks=secondary_tracks,
+        secondary_tracks=tuple(sorted(secondary_tracks, key=lambda t: (t.position, t.id))),
         audience_roles=tuple(proposal.audience_roles or ()),
         grade_bands=tuple(proposal.grade_bands or ()),
         has_interpretation="interpretation" in (proposal.av_needs or ()),
@@ -365,6 +365,16 @@ def to_session(row: ReleasedSession) -> ProgrammeSession:
 
 # Lists load plain columns, not ORM rows: building 300 ``ReleasedSession``, ``Proposal``
 # and ``Presenter`` objects cost as much as writing the whole calendar feed.
+_PROPOSAL_SHOWN = (
+    Proposal.code,
+    Proposal.title,
+    Proposal.abstract,
+    Proposal.outcomes,
+    Proposal.language,
+    Proposal.audience_roles,
+    Proposal.grade_bands,
+    Proposal.av_needs,
+)
 _SESSION_COLUMNS = (
     ReleasedSession.proposal_id,
     ReleasedSession.starts_at,
@@ -376,16 +386,9 @@ _SESSION_COLUMNS = (
     ReleasedSession.is_cancelled,
     ReleasedSession.sequence,
     ReleasedSession.changed_at,
-    Proposal.code,
-    Proposal.title,
-    Proposal.abstract,
-    Proposal.outcomes,
-    Proposal.language,
+    *_PROPOSAL_SHOWN,
     Proposal.format_id,
     Proposal.track_id,
-    Proposal.audience_roles,
-    Proposal.grade_bands,
-    Proposal.av_needs,
 )
 _PRESENTER_COLUMNS = (
     Presenter.proposal_id,
@@ -433,9 +436,9 @@ def _sessions_from_columns(summit: Summit, query: Select) -> list[ProgrammeSessi
         presenters.setdefault(p.proposal_id, []).append(p)
     secondary_ids: dict[int, list[int]] = {}
     for proposal_id, track_id in db.session.execute(
-        select(proposal_secondary_tracks.c.proposal_id, proposal_secondary_tracks.c.track_id)
-        .where(proposal_secondary_tracks.c.proposal_id.in_(ids))
-        .order_by(proposal_secondary_tracks.c.proposal_id, proposal_secondary_tracks.c.track_id)
+        select(proposal_secondary_tracks.c.proposal_id, proposal_secondary_tracks.c.track_id).where(
+            proposal_secondary_tracks.c.proposal_id.in_(ids)
+        )
     ):
         secondary_ids.setdefault(proposal_id, []).append(track_id)
     track_ids = [row.track_id for row in rows]
@@ -462,14 +465,17 @@ def _sessions_from_columns(summit: Summit, query: Select) -> list[ProgrammeSessi
 
 def _released_query(version_id):
     """One version's released sessions (its id, or a sub-select giving it) as ORM rows
-    with everything a page shows joined in: for one session, one statement."""
-    proposal = contains_eager(ReleasedSession.proposal)
+    with everything a page shows joined in, and only the columns it shows of proposals
+    and presenters: for one session, one statement."""
+    proposal = contains_eager(ReleasedSession.proposal).load_only(
+        *_PROPOSAL_SHOWN, Proposal.format_id, Proposal.track_id
+    )
     return (
         select(ReleasedSession)
         .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
         .where(ReleasedSession.version_id == version_id)
         .options(
-            proposal.joinedload(Proposal.presenters),
+            proposal.joinedload(Proposal.presenters).load_only(*_PRESENTER_COLUMNS),
             proposal.joinedload(Proposal.secondary_tracks),
             proposal.joinedload(Proposal.track),
             proposal.joinedload(Proposal.format),

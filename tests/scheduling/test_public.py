@@ -645,3 +645,99 @@ def test_programme_nav_link_is_on_the_summit_pages(client, build):
     html = page(client, f"/{SLUG}/")
 
     assert f'href="/{SLUG}/programme"' in html
+
+
+# --- the two ways sessions are read ---------------------------------------------------------
+# Listings read plain columns; one session page reads ORM rows. Both must give the same.
+
+
+def _two_track_session(build, summit_programme):
+    """A session with two secondary tracks, released with the others (version 2)."""
+    code = build.proposal(
+        "Two more tracks",
+        secondary=("pillar-supports", "commit-asset"),
+        presenters=[("Lead Person", {}), ("Hidden Minor", MINOR)],
+    )
+    slots = summit_programme["slots"]
+    build.release(
+        {
+            summit_programme["family"]: (slots["nine"], summit_programme["redwood"]),
+            summit_programme["circles"]: (slots["nine"], summit_programme["oak"]),
+            code: (slots["late"], summit_programme["redwood"]),
+        }
+    )
+    return code
+
+
+def test_listing_and_session_reading_agree_on_every_session(app, build, summit_programme):
+    from summit.scheduling import programme
+    from summit.summits.queries import get_summit_by_slug
+
+    _two_track_session(build, summit_programme)
+    with app.app_context():
+        summit = get_summit_by_slug(SLUG)
+        listed = programme.list_released(summit)
+        assert len(listed) == 3
+        for session in listed:
+            db.session.expunge_all()  # nothing shared between the two readings
+            one = programme.get_released_session(get_summit_by_slug(SLUG), session.code)
+            assert _comparable(one) == _comparable(session)
+
+
+def _comparable(session) -> dict:
+    from dataclasses import asdict
+
+    values = asdict(session)
+    values["track"] = session.track.code if session.track else None
+    values["format"] = session.format.code if session.format else None
+    values["secondary_tracks"] = [t.code for t in session.secondary_tracks]
+    return values
+
+
+def test_listing_shows_secondary_tracks_in_track_order_and_hides_unconsented_minors(
+    app, build, summit_programme
+):
+    from summit.scheduling import programme
+    from summit.summits.queries import get_summit_by_slug
+
+    code = _two_track_session(build, summit_programme)
+    with app.app_context():
+        summit = get_summit_by_slug(SLUG)
+        session = next(s for s in programme.list_released(summit) if s.code == code)
+        positions = [t.position for t in session.secondary_tracks]
+        assert positions == sorted(positions) and len(positions) == 2
+        assert [p.name for p in session.presenters] == ["Lead Person"]
+
+
+def test_listing_reads_a_track_renamed_after_the_page_loaded_it(app, build, summit_programme):
+    """Tracks already in the session are reused only while they are current."""
+    from summit.scheduling import programme
+    from summit.summits.queries import get_summit_by_slug, get_track
+
+    with app.app_context():
+        summit = get_summit_by_slug(SLUG)
+        before = programme.list_released(summit)
+        family = next(s for s in before if s.code == summit_programme["family"])
+        assert family.track.name("en") != "Renamed track"
+        get_track(summit, "pillar-family").name_en = "Renamed track"
+        db.session.commit()  # expires what the session holds
+        after = programme.list_released(get_summit_by_slug(SLUG))
+        family = next(s for s in after if s.code == summit_programme["family"])
+        assert family.track.name("en") == "Renamed track"
+
+
+def test_listing_keeps_the_released_name_of_a_deleted_room(app, build, summit_programme):
+    from summit.scheduling import programme
+    from summit.scheduling.models import Room
+    from summit.summits.queries import get_summit_by_slug
+
+    with app.app_context():
+        room = db.session.scalar(db.select(Room).where(Room.code == summit_programme["oak"]))
+        db.session.delete(room)
+        db.session.commit()
+        listed = programme.list_released(get_summit_by_slug(SLUG))
+        in_oak = [s for s in listed if s.room.name == "Oak Room"]
+        assert len(in_oak) == 3 and all(s.room.code is None for s in in_oak)
+        assert _comparable(in_oak[0]) == _comparable(
+            programme.get_released_session(get_summit_by_slug(SLUG), in_oak[0].code)
+        )
