@@ -44,9 +44,10 @@ from summit.summits.queries import get_track
 from summit.summits.routes import summit_view
 
 bp = Blueprint("agenda", __name__)
-# The public calendar downloads only read a released version: no transaction.
+# The public calendar downloads and links only read a released version: no transaction.
 READ_ONLY_ENDPOINTS = frozenset(
-    f"agenda.{name}" for name in ("programme_ics", "track_ics", "presenter_ics", "session_ics")
+    f"agenda.{name}"
+    for name in ("programme_ics", "track_ics", "presenter_ics", "session_ics", "add_to_calendar")
 )
 
 
@@ -457,12 +458,17 @@ def session_ics(summit, code: str):
     )
 
 
-def calendar_links(summit, session) -> dict[str, str]:
-    """ "Add to calendar" links for a session page."""
-    item = ical.item_for(summit, session, _locale())
-    return {"google": google_calendar_url(item), "outlook": outlook_calendar_url(item)}
+CALENDAR_SERVICES = {"google": google_calendar_url, "outlook": outlook_calendar_url}
 
 
-@bp.app_context_processor
-def calendar_helpers() -> dict:
-    return {"calendar_links": calendar_links}
+@bp.get("/<slug>/programme/sessions/<code>/add-to/<service>")
+@summit_view()
+def add_to_calendar(summit, code: str, service: str):
+    """Send the visitor on to Google Calendar or Outlook with the session filled in, in
+    their language. The session page links here, so its long address (the whole
+    abstract, encoded) is built when someone asks for it, not on every page view."""
+    make_url = CALENDAR_SERVICES.get(service)
+    found = programme.get_released_session(summit, code) if make_url else None
+    if found is None or found.is_cancelled:
+        abort(404)
+    return redirect(make_url(ical.item_for(summit, found, _locale())))

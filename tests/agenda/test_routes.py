@@ -4,6 +4,9 @@ hints, seats, the calendar page, and who may see what."""
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from summit.agenda.models import Agenda, Star
 from summit.extensions import db
@@ -198,9 +201,61 @@ def test_calendar_link_with_an_unknown_action_is_400(client, app, released):
 def test_session_page_has_star_and_calendar_links(client, app, released):
     html = text(client.get(f"/{SLUG}/programme/sessions/{released['OTHER']}"))
     assert f"/{SLUG}/programme/sessions/{released['OTHER']}.ics" in html
-    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in html
-    assert "https://outlook.live.com/calendar/0/deeplink/compose?" in html
+    session_path = f"/{SLUG}/programme/sessions/{released['OTHER']}"
+    assert f'href="{session_path}/add-to/google"' in html
+    assert f'href="{session_path}/add-to/outlook"' in html
     assert f'action="/{SLUG}/agenda/star/{released["OTHER"]}"' in html
+
+
+@pytest.mark.parametrize(
+    ("service", "start"),
+    [
+        ("google", "https://calendar.google.com/calendar/render?action=TEMPLATE&"),
+        ("outlook", "https://outlook.live.com/calendar/0/deeplink/compose?"),
+    ],
+)
+def test_add_to_calendar_sends_the_visitor_on_with_the_session_filled_in(
+    client, released, service, start
+):
+    code = released["OTHER"]
+    response = client.get(f"/{SLUG}/programme/sessions/{code}/add-to/{service}")
+
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(start)
+    query = parse_qs(urlsplit(location).query)
+    title = query["text"] if service == "google" else query["subject"]
+    assert title == ["Student voice panel"]
+    details = query["details"] if service == "google" else query["body"]
+    assert f"/{SLUG}/programme/sessions/{code}" in details[0]
+    assert "Presenters:" in details[0]
+
+
+def test_add_to_calendar_writes_the_labels_in_the_visitors_language(client, released):
+    client.set_cookie("summit_lang", "es")
+    response = client.get(f"/{SLUG}/programme/sessions/{released['OTHER']}/add-to/google")
+
+    details = parse_qs(urlsplit(response.headers["Location"]).query)["details"][0]
+    assert "Presentadores:" in details and "Presenters:" not in details
+
+
+@pytest.mark.parametrize("which", ["unknown service", "unknown session", "cancelled"])
+def test_add_to_calendar_without_a_session_to_add_answers_404(client, app, released, which):
+    code = released["OTHER"]
+    service = "google"
+    if which == "unknown service":
+        service = "yahoo"
+    elif which == "unknown session":
+        code = "PRO-NOPE1"
+    else:
+        released.builder.release(
+            {released["OTHER"]: (released.slots["d1_10"], released.rooms["c"])},
+            cancelled=(released["OTHER"],),
+        )
+    response = client.get(f"/{SLUG}/programme/sessions/{code}/add-to/{service}")
+
+    assert response.status_code == 404
+    assert "Location" not in response.headers
 
 
 def test_cancelling_a_ticket_on_the_tickets_page_frees_its_seat(client, app, released):
