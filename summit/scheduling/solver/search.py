@@ -200,6 +200,88 @@ class State:
         if c == cur:
             self.moved -= 1
 
+    def move_delta(self, e: int, c2: int) -> int | None:
+        """Cost change of moving e to cell c2, swapping c2's occupant into e's cell.
+
+        None when the move breaks a hard rule (a presenter clash, a locked or
+        unfit occupant). The same O(1) formulas as the annealing loop.
+        """
+        ix, P, R, N = self.ix, self.P, self.R, self.N
+        wm, wt, wr, wl, wv = ix.weights
+        c1 = self.cell_of[e]
+        if c1 == c2 or c1 < 0 or not ix.cell_ok[e][c2] or ix.locked[e] >= 0:
+            return None
+        t1, r1, t2, r2 = c1 // R, c1 % R, c2 // R, c2 % R
+        o = self.occ[c2]
+        k = ix.topic[e]
+        G, H, tc, tr, lc, pc = self.G, self.H, self.tc, self.tr, self.lc, self.pc
+        d = 0
+        if o < 0:
+            if t1 != t2:
+                if any(pc[p * P + t2] for p in ix.presenters[e]):
+                    return None
+                d += wm * (G[e * P + t2] - H[e * P + t1]) + wt * (
+                    (tc[k * P + t2] > 0) - (tc[k * P + t1] > 1)
+                )
+                if ix.spanish[e]:
+                    d += wl * ((lc[t2] > 0) - (lc[t1] > 1))
+            if r1 != r2:
+                d += wr * ((tr[k * R + r2] == 0) - (tr[k * R + r1] == 1))
+            cur = ix.current[e]
+            if cur >= 0:
+                d += wv * ((c1 == cur) - (c2 == cur))
+            return d
+        if ix.locked[o] >= 0 or not ix.cell_ok[o][c1]:
+            return None
+        ko = ix.topic[o]
+        if t1 != t2:
+            pe, pons = ix.presenters[e], ix.presenters[o]
+            if any(pc[p * P + t2] - (p in pons) > 0 for p in pe):
+                return None
+            if any(pc[p * P + t1] - (p in pe) > 0 for p in pons):
+                return None
+            dm = G[e * P + t2] - H[e * P + t1] + G[o * P + t1] - H[o * P + t2]
+            cnt = self.cnt
+            for ao in self.common.get(e * N + o if e < o else o * N + e, ()):
+                dm -= 2 - (cnt[ao + t1] > 1) - (cnt[ao + t2] > 1)
+            d = wm * dm
+            if k != ko:
+                d += wt * (
+                    (tc[k * P + t2] > 0)
+                    - (tc[k * P + t1] > 1)
+                    + (tc[ko * P + t1] > 0)
+                    - (tc[ko * P + t2] > 1)
+                )
+            if ix.spanish[e] != ix.spanish[o]:
+                if ix.spanish[e]:
+                    d += wl * ((lc[t2] > 0) - (lc[t1] > 1))
+                else:
+                    d += wl * ((lc[t1] > 0) - (lc[t2] > 1))
+        if r1 != r2 and k != ko:
+            d += wr * (
+                (tr[k * R + r2] == 0)
+                - (tr[k * R + r1] == 1)
+                + (tr[ko * R + r1] == 0)
+                - (tr[ko * R + r2] == 1)
+            )
+        cur = ix.current[e]
+        if cur >= 0:
+            d += wv * ((c1 == cur) - (c2 == cur))
+        cur = ix.current[o]
+        if cur >= 0:
+            d += wv * ((c2 == cur) - (c1 == cur))
+        return d
+
+    def move(self, e: int, c2: int) -> None:
+        """Apply the move ``move_delta`` scored: e to c2, its occupant to e's cell."""
+        c1, o = self.cell_of[e], self.occ[c2]
+        self.remove(e)
+        if o >= 0:
+            self.remove(o)
+        self.place(e, c2)
+        if o >= 0:
+            self.place(o, c1)
+
     def load(self, cells: list[int]) -> None:
         """Replace the whole schedule (``-1`` = unplaced)."""
         for e in range(self.N):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import cpsat
+from .chains import Undo, evacuate
 from .check import Report, check
 from .construct import construct
 from .indexed import Indexed, compile_problem
@@ -25,9 +26,9 @@ from .search import State, anneal
 
 # Annealing iterations per second of ``time_limit``, measured on the reference
 # machine (2 cores, CPython 3.11) with headroom so the cap rarely triggers.
-NOMINAL_ITERATIONS_PER_SECOND = 160_000
+NOMINAL_ITERATIONS_PER_SECOND = 300_000
 # Cap on annealing iterations per (session, usable cell) pair of the problem.
-ITERATIONS_PER_OPTION = 2_000
+ITERATIONS_PER_OPTION = 3_700
 # Share of the time limit given to the annealing; the rest is set-up and CP-SAT.
 SEARCH_SHARE = 0.85
 # Problems whose full CP-SAT model is at most this many placement variables are
@@ -38,6 +39,17 @@ T_START, T_END = 5.0, 0.05
 # The annealing runs in cycles from its best schedule so far, each reheated to a
 # share of T_START: (share of the iteration budget, start temperature factor).
 CYCLES = ((0.5, 1.0), (0.5, 0.4))
+# Share of the iteration budget the cycles get; the rest goes to kicked rounds:
+# a track leaves one of its rooms at once (``chains.evacuate``), then a short,
+# cool anneal repairs the stars that cost; a round that ends worse than the
+# best schedule so far restarts from that schedule.
+ANNEAL_SHARE = 0.55
+ROUND_ITERATIONS = 200_000
+ROUND_FACTOR = 0.2  # start temperature of a round, as a share of T_START
+# A kick may cost at most this much (in units of the smallest positive weight).
+KICK_LIMIT = 40
+# Rooms tried per kick: the ones each holding fewest sessions of their track.
+KICK_CANDIDATES = 4
 
 Status = str  # "optimal" | "feasible" | "timeout" | "infeasible_parts"
 
@@ -108,9 +120,12 @@ def solve(
     budget = iterations if iterations is not None else _budget(ix, time_limit)
     t_start, t_end = _temperatures(ix)
     done, stopped, offset = 0, False, 0.0
+    cycles_budget = int(budget * ANNEAL_SHARE)
     for i, (share, factor) in enumerate(CYCLES):
-        n = budget - done if i == len(CYCLES) - 1 else int(budget * share)
-        cycle_progress = None if progress is None else _scaled(progress, offset, share)
+        n = cycles_budget - done if i == len(CYCLES) - 1 else int(cycles_budget * share)
+        cycle_progress = (
+            None if progress is None else _scaled(progress, offset, share * ANNEAL_SHARE)
+        )
         best, _, cycle_done, stopped = anneal(
             state,
             rng,
@@ -122,9 +137,20 @@ def solve(
         )
         state.load(best)
         done += cycle_done
-        offset += share
-        if stopped:
+        offset += share * ANNEAL_SHARE
+        if stopped or cycle_done < n:  # stopped, or a schedule of cost 0
             break
+    if not stopped and done == cycles_budget and budget > done:
+        done, stopped = _kicked_rounds(
+            state,
+            rng,
+            budget - done,
+            t_start * ROUND_FACTOR,
+            t_end,
+            done=done,
+            should_stop=lambda: remaining() <= 0.05 * time_limit,
+            progress=None if progress is None else _scaled(progress, offset, 1.0 - offset),
+        )
 
     proven = False
     if not stopped and remaining() > 0:
@@ -177,6 +203,74 @@ def solve(
     if progress is not None:
         progress(1.0, report.objective)
     return Result(solution, report, status, time.perf_counter() - started, done)
+
+
+def kick(state: State, rng: random.Random, limit: int) -> bool:
+    """Empty one room of a track that uses several, if that costs at most ``limit``.
+
+    Rooms holding fewest sessions of their track are tried first (ties drawn
+    with ``rng``), up to ``KICK_CANDIDATES`` that can be emptied at all; the
+    first evacuation within the limit is kept.
+    """
+    R, tr, distinct = state.R, state.tr, state.distinct
+    pairs = [
+        (tr[k * R + r], rng.random(), k, r)
+        for k in range(state.ix.n_topics)
+        if distinct[k] > 1
+        for r in range(R)
+        if tr[k * R + r] > 0
+    ]
+    pairs.sort()
+    tried = 0
+    for _, _, k, r in pairs:
+        undo = Undo(state)
+        delta = evacuate(state, k, r, undo)
+        if delta is None:
+            continue
+        if delta <= limit:
+            return True
+        undo.revert()
+        tried += 1
+        if tried == KICK_CANDIDATES:
+            break
+    return False
+
+
+def _kicked_rounds(
+    state: State,
+    rng: random.Random,
+    budget: int,
+    t_start: float,
+    t_end: float,
+    *,
+    done: int,
+    should_stop: Callable[[], bool],
+    progress: Callable[[float, int], None] | None,
+) -> tuple[int, bool]:
+    """Iterated search from the annealed schedule: kick, short anneal, keep the best.
+
+    Returns the iteration count so far (``done`` plus this phase's) and
+    whether the clock stopped it; ``state`` ends on the best schedule seen.
+    """
+    scale = min((w for w in state.ix.weights if w > 0), default=1)
+    rounds = max(1, budget // ROUND_ITERATIONS)
+    champion, champion_cost = list(state.cell_of), state.cost()
+    used, stopped = 0, False
+    for i in range(rounds):
+        n = budget - used if i == rounds - 1 else budget // rounds
+        kick(state, rng, KICK_LIMIT * scale)
+        best, best_cost, round_done, stopped = anneal(
+            state, rng, n, t_start, t_end, should_stop=should_stop
+        )
+        used += round_done
+        if best_cost <= champion_cost:
+            champion, champion_cost = best, best_cost
+        state.load(champion)
+        if progress is not None:
+            progress(used / budget, champion_cost)
+        if stopped or champion_cost == 0:
+            break
+    return done + used, stopped
 
 
 def _solution(ix: Indexed, state: State) -> Solution:
