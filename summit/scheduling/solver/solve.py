@@ -26,9 +26,9 @@ from .search import State, anneal
 
 # Annealing iterations per second of ``time_limit``, measured on the reference
 # machine (2 cores, CPython 3.11) with headroom so the cap rarely triggers.
-NOMINAL_ITERATIONS_PER_SECOND = 300_000
+NOMINAL_ITERATIONS_PER_SECOND = 240_000
 # Cap on annealing iterations per (session, usable cell) pair of the problem.
-ITERATIONS_PER_OPTION = 3_700
+ITERATIONS_PER_OPTION = 3_000
 # Share of the time limit given to the annealing; the rest is set-up and CP-SAT.
 SEARCH_SHARE = 0.85
 # Problems whose full CP-SAT model is at most this many placement variables are
