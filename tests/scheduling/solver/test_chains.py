@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from hypothesis import given
 
 from summit.scheduling.solver import Solution, Weights, check
 from summit.scheduling.solver.chains import Undo, evacuate
@@ -12,6 +13,7 @@ from summit.scheduling.solver.search import State
 from summit.scheduling.solver.solve import _kicked_rounds, kick
 
 from .builders import problem, problem_with, random_problem, talk
+from .test_properties import SETTINGS, problems
 
 
 def schedule(ix, cells):
@@ -136,3 +138,33 @@ def test_kicked_rounds_never_end_worse_and_count_their_iterations():
     assert done == 100 + 5_000 or state.cost() == 0
     assert state.cost() <= start
     assert state.cost() == check(p, schedule(ix, state.cell_of)).objective
+
+
+@SETTINGS
+@given(problems())
+def test_evacuate_on_random_problems_scores_exactly_and_reverts(p):
+    ix = compile_problem(p)
+    state = State(ix)
+    construct(state, random.Random(0))
+    start = list(state.cell_of)
+    before_broken = broken(check(p, schedule(ix, start)))
+    assert before_broken == []
+    for k in range(ix.n_topics):
+        for r in range(ix.n_rooms):
+            undo = Undo(state)
+            cost = state.cost()
+            delta = evacuate(state, k, r, undo)
+            if delta is None:
+                assert state.cell_of == start
+                continue
+            report = check(p, schedule(ix, state.cell_of))
+            assert not broken(report)
+            assert state.cost() == report.objective == cost + delta
+            assert all(
+                ix.topic[e] != k or c % ix.n_rooms != r
+                for e, c in enumerate(state.cell_of)
+                if c >= 0
+            )
+            undo.revert()
+            assert state.cell_of == start
+            assert state.cost() == cost
