@@ -1,4 +1,4 @@
-"""``solve(problem)``: construct, anneal, polish; the best schedule with its report.
+"""``solve(problem)``: construct, anneal, kicked rounds, polish; the best schedule and report.
 
 Determinism: for a given seed the answer depends only on the problem. The
 search budget is counted in iterations (derived from ``time_limit`` at a fixed
@@ -24,12 +24,13 @@ from .indexed import Indexed, compile_problem
 from .problem import NO_CELL_LEFT, Problem, Solution, Unplaced
 from .search import State, anneal
 
-# Annealing iterations per second of ``time_limit``, measured on the reference
-# machine (2 cores, CPython 3.11) with headroom so the cap rarely triggers.
+# Annealing iterations per second of ``time_limit``. The reference machine (2
+# cores, CPython 3.11) does 340k-490k a second on the benchmark instances when
+# quiet; the headroom is for a busy machine, so the cap rarely triggers.
 NOMINAL_ITERATIONS_PER_SECOND = 240_000
-# Cap on annealing iterations per (session, usable cell) pair of the problem.
+# Cap on iterations per (session, usable cell) pair of the problem.
 ITERATIONS_PER_OPTION = 3_000
-# Share of the time limit given to the annealing; the rest is set-up and CP-SAT.
+# Share of the time limit given to the search; the rest is set-up and CP-SAT.
 SEARCH_SHARE = 0.85
 # Problems whose full CP-SAT model is at most this many placement variables are
 # also solved exactly, to prove optimality.
