@@ -31,9 +31,6 @@ def session_url(summit: Summit, code: str) -> str:
     return url_for("programme.session", slug=summit.slug, code=code, _external=True)
 
 
-_CODE = "CODE0"  # stands for the session's code in the URL built once per feed
-
-
 @dataclass(frozen=True)
 class _Labels:
     """A feed's labels in its language: translated once, not once per session."""
@@ -43,7 +40,7 @@ class _Labels:
     language: str
     cancelled: str
     languages: dict[str, str]
-    url: str  # the session URL with ``_CODE`` for the code
+    sessions_url: str  # the session pages' URL up to the code, built once
 
     @classmethod
     def current(cls, summit: Summit) -> _Labels:
@@ -54,11 +51,11 @@ class _Labels:
             language=_("Language: %(language)s"),
             cancelled=_("Cancelled: %(title)s"),
             languages={str(k): str(v) for k, v in SESSION_LANGUAGE_LABELS.items()},
-            url=session_url(summit, _CODE),
+            sessions_url=session_url(summit, "_").removesuffix("_"),
         )
 
     def session_url(self, code: str) -> str:
-        return self.url.replace(_CODE, quote(code, safe=""))
+        return self.sessions_url + quote(code, safe="")
 
 
 def item_for(summit: Summit, session: ProgrammeSession, locale: str) -> CalendarItem:

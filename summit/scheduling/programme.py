@@ -306,7 +306,8 @@ def public_presenters(presenters: Iterable) -> tuple[PublicPresenter, ...]:
     )
 
 
-def _room_info(row: ReleasedSession, room: Room | None) -> RoomInfo:
+def _room_info(row, room: Room | None) -> RoomInfo:
+    """``row``: a ``ReleasedSession`` or a row of ``_SESSION_COLUMNS``."""
     if room is None:  # deleted after the release: the name was kept
         return RoomInfo(code=None, name=row.room_name, position=10**6)
     return room_info(room)
@@ -409,13 +410,11 @@ def _summit_rows(model, summit: Summit, ids: Iterable[int | None]) -> dict:
     and formats), else one statement for all of the summit's."""
     found = {}
     for ident in set(ids) - {None}:
-        row = db.session.identity_map.get(identity_key(model, ident))
-        if row is None or inspect(row).expired_attributes:
-            return {
-                row.id: row
-                for row in db.session.scalars(select(model).where(model.summit_id == summit.id))
-            }
-        found[ident] = row
+        loaded = db.session.identity_map.get(identity_key(model, ident))
+        if loaded is None or inspect(loaded).expired_attributes:
+            rows = db.session.scalars(select(model).where(model.summit_id == summit.id))
+            return {row.id: row for row in rows}
+        found[ident] = loaded
     return found
 
 
@@ -445,10 +444,7 @@ def _sessions_from_columns(summit: Summit, query: Select) -> list[ProgrammeSessi
     track_ids += [t for group in secondary_ids.values() for t in group]
     tracks = _summit_rows(Track, summit, track_ids)
     formats = _summit_rows(SessionFormat, summit, (row.format_id for row in rows))
-    rooms = {
-        ident: room_info(room)
-        for ident, room in _summit_rows(Room, summit, (row.room_id for row in rows)).items()
-    }
+    rooms = _summit_rows(Room, summit, (row.room_id for row in rows))
     return [
         _programme_session(
             row,
@@ -457,7 +453,7 @@ def _sessions_from_columns(summit: Summit, query: Select) -> list[ProgrammeSessi
             track=tracks.get(row.track_id),
             secondary_tracks=tuple(tracks[t] for t in secondary_ids.get(row.proposal_id, ())),
             presenters=public_presenters(presenters.get(row.proposal_id, ())),
-            room=rooms.get(row.room_id) or RoomInfo(code=None, name=row.room_name, position=10**6),
+            room=_room_info(row, rooms.get(row.room_id)),
         )
         for row in rows
     ]
