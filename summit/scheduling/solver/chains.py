@@ -11,7 +11,12 @@ can keep or undo it.
 
 from __future__ import annotations
 
+import random
+
 from .search import State
+
+# Rooms tried per kick: the ones each holding fewest sessions of their track.
+KICK_CANDIDATES = 4
 
 
 class Undo:
@@ -48,8 +53,10 @@ def evacuate(state: State, k: int, r: int, undo: Undo) -> int | None:
     """
     ix, R = state.ix, state.R
     tr = state.tr
-    sessions = [e for e in range(state.N) if ix.topic[e] == k and state.cell_of[e] % R == r]
-    sessions = [e for e in sessions if state.cell_of[e] >= 0]
+    cell_of = state.cell_of
+    sessions = [
+        e for e in range(state.N) if ix.topic[e] == k and cell_of[e] >= 0 and cell_of[e] % R == r
+    ]
     if not sessions or any(ix.locked[e] >= 0 for e in sessions):
         return None
     if not any(tr[k * R + r2] for r2 in range(R) if r2 != r):
@@ -74,3 +81,34 @@ def evacuate(state: State, k: int, r: int, undo: Undo) -> int | None:
         state.move(e, best_cell)
         total += best
     return total
+
+
+def kick(state: State, rng: random.Random, limit: int) -> bool:
+    """Empty one room of a track that uses several, if that costs at most ``limit``.
+
+    Rooms holding fewest sessions of their track are tried first (ties drawn
+    with ``rng``), up to ``KICK_CANDIDATES`` that can be emptied at all; the
+    first evacuation within the limit is kept.
+    """
+    R, tr, distinct = state.R, state.tr, state.distinct
+    pairs = [
+        (tr[k * R + r], rng.random(), k, r)
+        for k in range(state.ix.n_topics)
+        if distinct[k] > 1
+        for r in range(R)
+        if tr[k * R + r] > 0
+    ]
+    pairs.sort()
+    tried = 0
+    for _, _, k, r in pairs:
+        undo = Undo(state)
+        delta = evacuate(state, k, r, undo)
+        if delta is None:
+            continue
+        if delta <= limit:
+            return True
+        undo.revert()
+        tried += 1
+        if tried == KICK_CANDIDATES:
+            break
+    return False

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import cpsat
-from .chains import Undo, evacuate
+from .chains import kick
 from .check import Report, check
 from .construct import construct
 from .indexed import Indexed, compile_problem
@@ -49,8 +49,6 @@ ROUND_ITERATIONS = 200_000
 ROUND_FACTOR = 0.2  # start temperature of a round, as a share of T_START
 # A kick may cost at most this much (in units of the smallest positive weight).
 KICK_LIMIT = 40
-# Rooms tried per kick: the ones each holding fewest sessions of their track.
-KICK_CANDIDATES = 4
 
 Status = str  # "optimal" | "feasible" | "timeout" | "infeasible_parts"
 
@@ -204,37 +202,6 @@ def solve(
     if progress is not None:
         progress(1.0, report.objective)
     return Result(solution, report, status, time.perf_counter() - started, done)
-
-
-def kick(state: State, rng: random.Random, limit: int) -> bool:
-    """Empty one room of a track that uses several, if that costs at most ``limit``.
-
-    Rooms holding fewest sessions of their track are tried first (ties drawn
-    with ``rng``), up to ``KICK_CANDIDATES`` that can be emptied at all; the
-    first evacuation within the limit is kept.
-    """
-    R, tr, distinct = state.R, state.tr, state.distinct
-    pairs = [
-        (tr[k * R + r], rng.random(), k, r)
-        for k in range(state.ix.n_topics)
-        if distinct[k] > 1
-        for r in range(R)
-        if tr[k * R + r] > 0
-    ]
-    pairs.sort()
-    tried = 0
-    for _, _, k, r in pairs:
-        undo = Undo(state)
-        delta = evacuate(state, k, r, undo)
-        if delta is None:
-            continue
-        if delta <= limit:
-            return True
-        undo.revert()
-        tried += 1
-        if tried == KICK_CANDIDATES:
-            break
-    return False
 
 
 def _kicked_rounds(

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 
 from summit.scheduling.solver import Solution, Weights, check
-from summit.scheduling.solver.chains import Undo, evacuate
+from summit.scheduling.solver.chains import Undo, evacuate, kick
 from summit.scheduling.solver.construct import construct
 from summit.scheduling.solver.indexed import compile_problem
 from summit.scheduling.solver.search import State
-from summit.scheduling.solver.solve import _kicked_rounds, kick
+from summit.scheduling.solver.solve import _kicked_rounds
 
 from .builders import problem, problem_with, random_problem, talk
 from .test_properties import SETTINGS, problems
