@@ -23,6 +23,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain ``postgres://`` URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -36,7 +41,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'summit.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle longer than this is pinged before use (summit/core/pool.py)
+    DATABASE_PING_AFTER_IDLE = _float("DATABASE_PING_AFTER_IDLE", 5.0)
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
 
     # Sessions and cookies

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
+    from summit.core.pool import register_idle_ping
     from summit.core.transactions import register_transaction_endings
 
     app = Flask(
@@ -27,6 +28,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     configure_logging(app)
     register_database(app)
     register_extensions(app)
+    register_idle_ping(app)
     register_transaction_endings(app)  # after Flask-SQLAlchemy: its teardown runs first
     register_blueprints(app)
     register_error_handlers(app)

@@ -15,6 +15,7 @@ on SQLite and PostgreSQL and takes ``%`` and ``_`` literally.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, inspect, or_, select
+from sqlalchemy import Select, bindparam, exists, inspect, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -459,27 +460,6 @@ def _sessions_from_columns(summit: Summit, query: Select) -> list[ProgrammeSessi
     ]
 
 
-def _released_query(version_id):
-    """One version's released sessions (its id, or a sub-select giving it) as ORM rows
-    with everything a page shows joined in, and only the columns it shows of proposals
-    and presenters: for one session, one statement."""
-    proposal = contains_eager(ReleasedSession.proposal).load_only(
-        *_PROPOSAL_SHOWN, Proposal.format_id, Proposal.track_id
-    )
-    return (
-        select(ReleasedSession)
-        .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
-        .where(ReleasedSession.version_id == version_id)
-        .options(
-            proposal.joinedload(Proposal.presenters).load_only(*_PRESENTER_COLUMNS),
-            proposal.joinedload(Proposal.secondary_tracks),
-            proposal.joinedload(Proposal.track),
-            proposal.joinedload(Proposal.format),
-            joinedload(ReleasedSession.room),
-        )
-    )
-
-
 def _fold(text: str) -> str:
     """Lower case without accents, so "Perez" finds "Pérez" and "AREA" finds "área"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -567,20 +547,49 @@ def list_released(
     return sorted(sessions, key=_sort_key)
 
 
-def get_released_session(summit: Summit, code: str) -> ProgrammeSession | None:
-    """The session with this proposal code in the newest version, else None: one query,
-    the newest version found by a sub-select."""
+@functools.cache
+def _released_session_statement() -> Select:
+    """The session page's statement, built once: the released row with everything the
+    page shows joined in, and only the columns it shows of proposals and presenters. A
+    statement built on each view costs
+    more than running it: SQLAlchemy works out its options and its cache key anew, where
+    a kept statement has both memoised. The proposal is found by its code in a sub-select
+    so that PostgreSQL goes straight to the one released row (version, proposal)."""
+    summit_id = bindparam("summit_id")
     newest = (
         select(ScheduleVersion.id)
-        .where(ScheduleVersion.summit_id == summit.id)
+        .where(ScheduleVersion.summit_id == summit_id)
         .order_by(ScheduleVersion.number.desc())
         .limit(1)
         .scalar_subquery()
     )
-    row = (
-        db.session.scalars(
-            _released_query(newest).where(Proposal.code == code, Proposal.summit_id == summit.id)
+    proposal = (
+        select(Proposal.id)
+        .where(Proposal.summit_id == summit_id, Proposal.code == bindparam("code"))
+        .scalar_subquery()
+    )
+    shown = contains_eager(ReleasedSession.proposal).load_only(
+        *_PROPOSAL_SHOWN, Proposal.format_id, Proposal.track_id
+    )
+    return (
+        select(ReleasedSession)
+        .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
+        .where(ReleasedSession.version_id == newest, ReleasedSession.proposal_id == proposal)
+        .options(
+            shown.joinedload(Proposal.presenters).load_only(*_PRESENTER_COLUMNS),
+            shown.joinedload(Proposal.secondary_tracks),
+            shown.joinedload(Proposal.track),
+            shown.joinedload(Proposal.format),
+            joinedload(ReleasedSession.room),
         )
+    )
+
+
+def get_released_session(summit: Summit, code: str) -> ProgrammeSession | None:
+    """The session with this proposal code in the newest version, else None: one query,
+    the newest version found by a sub-select."""
+    row = (
+        db.session.scalars(_released_session_statement(), {"summit_id": summit.id, "code": code})
         .unique()
         .first()
     )

@@ -1,12 +1,16 @@
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from summit.accounts.models import User
 from summit.extensions import db
 from summit.summits.models import CountyRegion, Summit, SummitRole, Track
 
+# Built once: every page under a summit's address runs it, and a kept statement has its
+# SQLAlchemy cache key memoised instead of worked out on each request.
+_BY_SLUG = select(Summit).where(Summit.slug == bindparam("slug"))
+
 
 def get_summit_by_slug(slug: str) -> Summit | None:
-    return db.session.scalar(select(Summit).where(Summit.slug == slug))
+    return db.session.scalar(_BY_SLUG, {"slug": slug})
 
 
 def get_current_summit() -> Summit | None:

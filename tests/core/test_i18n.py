@@ -344,3 +344,59 @@ def test_set_language_unknown_code_in_spanish_answers_400_in_spanish(client):
     assert translation("Choose English or Español.") != "Choose English or Español."
     assert translation("Choose English or Español.") in html
     assert client.get_cookie(LANG_COOKIE).value == "es"
+
+
+# --- how templates translate ----------------------------------------------------------
+
+TRANSLATED = (
+    '{{ _("Program") }}|{{ ngettext("%(num)d seat", "%(num)d seats", 3) }}|'
+    '{% from "_i18n_probe.html" import probe %}{{ probe() }}'
+)
+
+
+@pytest.fixture
+def probe_template(app):
+    """A macro in a template imported without context: its render has no catalogue."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"_i18n_probe.html": '{% macro probe() %}{{ _("Program") }}{% endmacro %}'}),
+         loader]
+    )  # fmt: skip
+    yield
+    app.jinja_env.loader = loader
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("es", "Programa|3 lugares|Programa"), ("en", "Program|3 seats|Program")],
+)
+def test_templates_translate_strings_plurals_and_macros_without_context(
+    app, probe_template, language, expected
+):
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert render_template_string(TRANSLATED) == expected
+
+
+def test_a_render_asks_flask_babel_for_its_catalogue_once(app, probe_template, monkeypatch):
+    """Strings read the catalogue the render was given; only the macro imported without
+    context (no catalogue in its context) asks again. Flask-Babel's own callables ask
+    once per string: 13 times here."""
+    import flask_babel
+    from flask import render_template_string
+
+    calls = []
+    real = flask_babel.Domain.get_translations
+
+    def counted(self):
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counted)
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        out = render_template_string('{{ _("Program") }}' * 10 + TRANSLATED)
+    assert out.startswith("Programa" * 10)
+    assert len(calls) == 2  # the context processor's, and the macro's
