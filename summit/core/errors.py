@@ -6,11 +6,12 @@ everything else gets an HTML page in the visitor's language.
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -148,6 +149,19 @@ def handle_unexpected(error: Exception):
     return handle_http_exception(InternalServerError())
 
 
+def handle_database_error(error: DBAPIError):
+    """A connection lost under a request (the database restarted, say) answers 503 with
+    a retry hint: the pool has thrown its connections away, so the next try gets a new
+    one. Any other database error is unexpected."""
+    if not error.connection_invalidated:
+        return handle_unexpected(error)
+    current_app.logger.warning("database connection lost on %s", request.path)
+    _rollback()
+    response = make_response(error_response(503, HTTP_CODES[503], HTTP_MESSAGES[503]))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def _flatten_messages(messages: dict) -> dict:
     """webargs nests messages by location (json/query) and marshmallow by field, list
     index and dict key; keep ``{"field.0.sub": ["message", ...]}``."""
@@ -177,4 +191,5 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -128,3 +128,23 @@ def test_control_a_killed_connection_used_without_the_ping_fails(
     with pytest.raises(psycopg.OperationalError):
         _backend_pid(engine)
     assert _backend_pid(engine) != first  # the pool recovers on the next checkout
+
+
+def test_a_request_on_a_connection_lost_under_it_answers_503_then_recovers(
+    app, client, make_summit, database_url, is_postgres
+):
+    """Within the idle threshold the app does not ping: a connection the server dropped
+    fails its request with a clear 503 and a retry hint, and the next request works."""
+    if not is_postgres:
+        pytest.skip("a server connection to kill needs PostgreSQL")
+    make_summit("pool-summit")
+    assert client.get("/pool-summit/").status_code == 200
+    with app.app_context():  # the one pooled connection, which the next request takes
+        pid = _backend_pid(db.engine)
+    _terminate(database_url, pid)
+
+    failed = client.get("/pool-summit/")
+    assert failed.status_code == 503
+    assert failed.headers["Retry-After"] == "1"
+    assert "try again" in failed.get_data(as_text=True)
+    assert client.get("/pool-summit/").status_code == 200
