@@ -17,6 +17,10 @@ each in a child process (so that its peak memory is its own) once per solver
 seed, prints a table and writes ``bench/results/scheduling.json``. A target
 counts as met only when every seed meets it.
 
+``--missed-only`` (with ``--instance``) zeroes the topic and room weights, so the
+solver minimises the missed stars alone: how low that term goes when nothing else
+counts, to set beside ``bench/scheduling_bound.py``'s proven minima of the others.
+
 The shared generator and evaluator are found with ``--shared DIR``, else the
 ``SUMMIT_SHARED_BENCH`` environment variable, else ``../shared/bench`` next to
 the repository.
@@ -72,6 +76,8 @@ def solve_instance(args: argparse.Namespace) -> int:
 
     shared = load_shared(shared_dir(args.shared))
     instance = json.loads(Path(args.instance).read_text())
+    if args.missed_only:  # how low the attendee term goes when nothing else counts
+        instance["weights"] = {**instance["weights"], "topic": 0, "room": 0}
     started = time.perf_counter()
     problem = problem_from_shared(instance)
     result = solve(problem, seed=args.seed, time_limit=args.time_limit, iterations=args.iterations)
@@ -213,7 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--iterations", type=int, help="annealing budget (overrides the clock)")
     parser.add_argument("--shared", help="folder of scheduling_instances.py")
+    parser.add_argument(
+        "--missed-only",
+        action="store_true",
+        help="with --instance: topic and room weights 0, so the objective is the missed stars",
+    )
     args = parser.parse_args(argv)
+    if args.missed_only and not args.instance:
+        parser.error("--missed-only needs --instance")
     if args.instance:
         if not args.out:
             parser.error("--instance needs --out")
