@@ -24,7 +24,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, exists, inspect, or_, select
-from sqlalchemy.orm import contains_eager, defer, joinedload
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from summit.accounts.enums import AgeBand, PresenterRole
@@ -548,14 +548,20 @@ def list_released(
 
 
 @functools.cache
-def _released_session_statement() -> Select:
+def _released_session_statement(with_summit: bool = False) -> Select:
     """The session page's statement, built once: the released row with everything the
-    page shows joined in, and only the columns it shows of proposals and presenters. A
-    statement built on each view costs
-    more than running it: SQLAlchemy works out its options and its cache key anew, where
-    a kept statement has both memoised. The proposal is found by its code in a sub-select
-    so that PostgreSQL goes straight to the one released row (version, proposal)."""
-    summit_id = bindparam("summit_id")
+    page shows joined in, and only the columns it shows of proposals and presenters;
+    ``with_summit``, the summit too, found by its slug (one statement for the page).
+
+    A statement built on each view costs more than running it: SQLAlchemy works out its
+    options and its cache key anew, where a kept statement has both memoised. The
+    proposal is found by its code in a sub-select so that PostgreSQL goes straight to
+    the one released row (version, proposal)."""
+    if with_summit:  # an uncorrelated sub-select: PostgreSQL runs it once, first
+        named = aliased(Summit)
+        summit_id = select(named.id).where(named.slug == bindparam("slug")).scalar_subquery()
+    else:
+        summit_id = bindparam("summit_id")
     newest = (
         select(ScheduleVersion.id)
         .where(ScheduleVersion.summit_id == summit_id)
@@ -563,25 +569,27 @@ def _released_session_statement() -> Select:
         .limit(1)
         .scalar_subquery()
     )
+    coded = aliased(Proposal)
     proposal = (
-        select(Proposal.id)
-        .where(Proposal.summit_id == summit_id, Proposal.code == bindparam("code"))
+        select(coded.id)
+        .where(coded.summit_id == summit_id, coded.code == bindparam("code"))
         .scalar_subquery()
     )
     shown = contains_eager(ReleasedSession.proposal).load_only(
         *_PROPOSAL_SHOWN, Proposal.format_id, Proposal.track_id
     )
-    return (
-        select(ReleasedSession)
-        .join(Proposal, Proposal.id == ReleasedSession.proposal_id)
-        .where(ReleasedSession.version_id == newest, ReleasedSession.proposal_id == proposal)
-        .options(
-            shown.joinedload(Proposal.presenters).load_only(*_PRESENTER_COLUMNS),
-            shown.joinedload(Proposal.secondary_tracks),
-            shown.joinedload(Proposal.track),
-            shown.joinedload(Proposal.format),
-            joinedload(ReleasedSession.room),
-        )
+    statement = select(ReleasedSession, Summit) if with_summit else select(ReleasedSession)
+    statement = statement.join(Proposal, Proposal.id == ReleasedSession.proposal_id)
+    if with_summit:
+        statement = statement.join(Summit, Summit.id == Proposal.summit_id)
+    return statement.where(
+        ReleasedSession.version_id == newest, ReleasedSession.proposal_id == proposal
+    ).options(
+        shown.joinedload(Proposal.presenters).load_only(*_PRESENTER_COLUMNS),
+        shown.joinedload(Proposal.secondary_tracks),
+        shown.joinedload(Proposal.track),
+        shown.joinedload(Proposal.format),
+        joinedload(ReleasedSession.room),
     )
 
 
@@ -594,6 +602,17 @@ def get_released_session(summit: Summit, code: str) -> ProgrammeSession | None:
         .first()
     )
     return to_session(row) if row is not None else None
+
+
+def get_summit_and_session(slug: str, code: str) -> tuple[Summit, ProgrammeSession] | None:
+    """The summit at ``slug`` and its released session ``code`` in one statement (the
+    session page's), else None when either is missing."""
+    row = (
+        db.session.execute(_released_session_statement(True), {"slug": slug, "code": code})
+        .unique()
+        .first()
+    )
+    return (row.Summit, to_session(row.ReleasedSession)) if row is not None else None
 
 
 def released_codes(version: ScheduleVersion) -> set[str]:

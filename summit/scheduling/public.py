@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -145,12 +145,14 @@ def room(summit, code: str):
 
 
 @bp.get("/<slug>/programme/sessions/<code>")
-@summit_view()
-def session(summit, code: str):
-    found = programme.get_released_session(summit, code)
-    if found is None:
+def session(slug: str, code: str):
+    # The summit and the session in one statement: this is the page people open most.
+    found = programme.get_summit_and_session(slug, code)
+    if found is None:  # no such summit, or no such session in its programme
         abort(404)
-    return render_template("programme/session.html", summit=summit, session=found)
+    summit, session = found
+    g.summit = summit
+    return render_template("programme/session.html", summit=summit, session=session)
 
 
 @bp.get("/<slug>/programme/presenters/<public_id>")

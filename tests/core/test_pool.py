@@ -131,13 +131,15 @@ def test_control_a_killed_connection_used_without_the_ping_fails(
 
 
 def test_a_request_on_a_connection_lost_under_it_answers_503_then_recovers(
-    app, client, make_summit, database_url, is_postgres
+    make_app, make_summit, database_url, is_postgres
 ):
     """Within the idle threshold the app does not ping: a connection the server dropped
     fails its request with a clear 503 and a retry hint, and the next request works."""
     if not is_postgres:
         pytest.skip("a server connection to kill needs PostgreSQL")
     make_summit("pool-summit")
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    client = app.test_client()
     assert client.get("/pool-summit/").status_code == 200
     with app.app_context():  # the one pooled connection, which the next request takes
         pid = _backend_pid(db.engine)
@@ -148,3 +150,5 @@ def test_a_request_on_a_connection_lost_under_it_answers_503_then_recovers(
     assert failed.headers["Retry-After"] == "1"
     assert "try again" in failed.get_data(as_text=True)
     assert client.get("/pool-summit/").status_code == 200
+    with app.app_context():
+        db.engine.dispose()

@@ -682,6 +682,29 @@ def test_listing_and_session_reading_agree_on_every_session(app, build, summit_p
             db.session.expunge_all()  # nothing shared between the two readings
             one = programme.get_released_session(get_summit_by_slug(SLUG), session.code)
             assert _comparable(one) == _comparable(session)
+            db.session.expunge_all()
+            summit_found, with_summit = programme.get_summit_and_session(SLUG, session.code)
+            assert summit_found.id == summit.id
+            assert _comparable(with_summit) == _comparable(session)
+
+
+def test_summit_and_session_reading_finds_nothing_for_another_summit_or_code(
+    app, make_summit, summit_programme
+):
+    from summit.scheduling import programme
+    from summit.summits.queries import get_summit_by_slug
+
+    make_summit("other-summit")
+    with app.app_context():
+        code = programme.list_released(get_summit_by_slug(SLUG))[0].code
+        assert programme.get_summit_and_session(SLUG, code) is not None
+        assert programme.get_summit_and_session("other-summit", code) is None
+        assert programme.get_summit_and_session("no-such-summit", code) is None
+        assert programme.get_summit_and_session(SLUG, "PRO-NOPE1") is None
+
+
+def test_session_page_of_an_unknown_summit_answers_404(client, summit_programme):
+    page(client, "/no-such-summit/programme/sessions/PRO-NOPE1", 404)
 
 
 def _comparable(session) -> dict:
