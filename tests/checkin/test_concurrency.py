@@ -30,6 +30,7 @@ SLUG = "2027"
 SCAN = f"/api/v1/summits/{SLUG}/checkins"
 GUARD = "uq_scans_live_check_in"
 DOORS, TICKETS, CONNECTIONS = 20, 500, 16
+CONTROL_RUNS = 5
 
 
 @pytest.fixture
@@ -143,19 +144,28 @@ def _remember_every_door(app, secrets: list[str], checkpoint: str) -> None:
         assert response.get_json()["result"] == "invalid"
 
 
-def _one_ticket_at_every_door(app, *, remembered: bool = False):
+def _doors_for_one_ticket(app, *, remembered: bool = False):
     [token], checkpoint, secrets = _setup(app, doors=DOORS, people=1)
     if remembered:
         _remember_every_door(app, secrets, checkpoint)
+    return token, checkpoint, secrets
+
+
+def _every_door_at_once(app, token, checkpoint, secrets, *, remembered: bool, run: int = 0):
     held, release = _hold_inserts(app, DOORS)
     try:
-        work = [(token, f"door-{n}") for n in range(DOORS)]
+        work = [(token, f"door-{run}-{n}") for n in range(DOORS)]
         fired = _fire(app, work, secrets, checkpoint)
     finally:
         release()
     expected = "WITH door AS" if remembered else "INSERT INTO scans"
     assert len(held) == DOORS and {h[: len(expected)] for h in held} == {expected}
     return fired
+
+
+def _one_ticket_at_every_door(app, *, remembered: bool = False):
+    doors = _doors_for_one_ticket(app, remembered=remembered)
+    return _every_door_at_once(app, *doors, remembered=remembered)
 
 
 @pytest.mark.parametrize("remembered", [False, True], ids=["two statements", "one statement"])
@@ -189,7 +199,9 @@ def _guard_definition(app) -> str | None:
 def test_control_without_the_partial_unique_index_one_ticket_checks_in_many_times(
     door_app, remembered
 ):
-    """Drop the guard in this database, fire the same load, and put the guard back."""
+    """Drop the guard in this database, fire the same load, and put the guard back. The
+    test with the guard must admit once on every run; this one needs to see the double
+    admission on one run of at most CONTROL_RUNS."""
     [guard] = [index for index in Scan.__table__.indexes if index.name == GUARD]
     definition = _guard_definition(door_app)
     with door_app.app_context():
@@ -197,7 +209,21 @@ def test_control_without_the_partial_unique_index_one_ticket_checks_in_many_time
             guard.drop(connection)
         db.session.remove()
     try:
-        answers, _errors, live = _one_ticket_at_every_door(door_app, remembered=remembered)
+        # The race is real but its window is narrow: a statement that starts after
+        # another has committed sees that check-in. Up to CONTROL_RUNS tries, each
+        # from no scans at all, until one admits the ticket twice.
+        doors = _doors_for_one_ticket(door_app, remembered=remembered)
+        for run in range(CONTROL_RUNS):
+            with door_app.app_context(), db.engine.begin() as connection:
+                connection.execute(db.delete(Scan).where(Scan.scan_id.like("door-%")))
+            memory = door_app.extensions.get("checkin_scan_memory")
+            if not remembered and memory:  # a run's scans taught the process every door
+                memory["doors"].clear()
+            answers, _errors, live = _every_door_at_once(
+                door_app, *doors, remembered=remembered, run=run
+            )
+            if answers["checked_in"] > 1:
+                break
     finally:
         with door_app.app_context(), db.engine.begin() as connection:
             connection.execute(db.delete(Scan))  # the doubles would break the index
