@@ -81,6 +81,9 @@ SLUG = "bench"
 DEFAULT_DATABASE = "summit_bench_checkin"
 SCAN_PATH = f"/api/v1/summits/{SLUG}/checkins"
 TRIVIAL_PATH = "/bench/trivial"
+ONE_WRITE_PATH = "/bench/one-write"
+ONE_WRITE_TABLE = "bench_one_write"
+ONE_WRITE_SQL = "INSERT INTO bench_one_write (scan_id) VALUES (%s)"
 MIX = {"first": 0.7, "repeat": 0.2, "invalid": 0.1}
 HOUSEHOLD = 100  # people per registration while setting up
 TARGETS = {
@@ -102,6 +105,7 @@ OVERRIDES = {
 def make_app():
     """The WSGI app gunicorn serves: production settings and one trivial route."""
     from summit import create_app
+    from summit.extensions import csrf
 
     app = create_app("production", **OVERRIDES)
 
@@ -109,7 +113,31 @@ def make_app():
     def trivial():
         return {"ok": True}
 
+    @app.post(ONE_WRITE_PATH)
+    def one_write():
+        """The least a route that stores a scan can do: one INSERT in autocommit (a single
+        round trip, as a scan's) on the worker's own psycopg connection: no pool, no ORM,
+        no authentication, no signature, no answer to build."""
+        from flask import request
+
+        scan_id = request.get_json()["scan_id"]
+        _one_write_connection().execute(ONE_WRITE_SQL, (scan_id,))
+        return {"ok": True}
+
+    csrf.exempt(one_write)  # a JSON API call, as the scan route
     return app
+
+
+_CONNECTION: list = []  # the worker's own connection for the one-write route
+
+
+def _one_write_connection():
+    import psycopg
+
+    if not _CONNECTION:
+        url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+        _CONNECTION.append(psycopg.connect(url, autocommit=True))
+    return _CONNECTION[0]
 
 
 # --- the scans -------------------------------------------------------------------
@@ -367,11 +395,18 @@ def trivial_sender(client: Client, _job) -> str | None:
     return None if status == 200 and raw.startswith(b"{") else f"{status} {raw[:200]!r}"
 
 
+def one_write_sender(client: Client, job: int) -> str | None:
+    status, raw = client.request("POST", ONE_WRITE_PATH, {"scan_id": f"floor-{job}"})
+    return None if status == 200 and raw.startswith(b"{") else f"{status} {raw[:200]!r}"
+
+
 # --- the database and the app ----------------------------------------------------
 
 
 def setup_summit(schema: str, tickets: int, scanners: int) -> dict:
     """Schema, a summit with ``tickets`` confirmed people, one door token per scanner."""
+    from sqlalchemy import text
+
     from summit.accounts.services import create_api_token, create_user
     from summit.checkin.services import ensure_entrances
     from summit.extensions import db
@@ -381,6 +416,12 @@ def setup_summit(schema: str, tickets: int, scanners: int) -> dict:
     app = make_app()
     with app.app_context():
         built = build_schema(schema)
+        db.session.execute(
+            text(
+                f"CREATE TABLE {ONE_WRITE_TABLE} (scan_id varchar(64) PRIMARY KEY, "
+                "at timestamptz NOT NULL DEFAULT now())"
+            )
+        )
         now = datetime.now(UTC)
         summit = create_summit(
             slug=SLUG,
@@ -678,6 +719,8 @@ def main() -> int:
         # first scan per scanner and door is the full reading, as the in-process timing).
         warm = [f"warm-{i}" for i in range(args.workers * 8)]
         run_phase("warm-up", warm, trivial_sender, clients=clients)
+        run_phase("warm-up", [-1 - i for i in range(len(warm))], one_write_sender,
+                  clients=clients)  # fmt: skip
         warm = [f"warm-{i}" for i in range(args.workers * args.clients * 3)]
         run_phase("warm-up", warm, warm_up_sender(setup["checkpoint"]), clients=clients)
         print(
@@ -696,6 +739,7 @@ def main() -> int:
                 clients=clients,
                 meter=meter,
             ),
+            run_phase("1 write", list(range(n)), one_write_sender, clients=clients, meter=meter),
         ]
         stop_gunicorn(proc)
         report = check_database(db_url, scans, setup["checkpoint"])
@@ -708,9 +752,14 @@ def main() -> int:
         stop_gunicorn(proc)
         drop_database(args.postgres, args.database)
 
-    trivial, scan = phases
+    trivial, scan, floor = phases
     ratio = scan["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
+    floor_ratio = floor["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
     print_report(phases, ratio, queries, report)
+    print(
+        f"floor: a route doing one INSERT + COMMIT and nothing else reaches {floor_ratio:.2f} "
+        f"of the trivial route, p99 {floor['p99_ms']:.1f} ms"
+    )
     print(f"in-process: {timed['ms_per_scan']:.1f} ms per first scan ({timed['scans']} scans)")
     worst_queries = max(queries["record_scan"].values())
     targets = {
@@ -723,8 +772,8 @@ def main() -> int:
         print(f"  {'ok  ' if ok else 'MISS'} {name}")
     for name, line in [("server error", k) for k in report["server_errors"]]:
         print(f"  {name}: {line}")
-    errors = trivial["errors"] + scan["errors"]
-    for sample in scan["error_samples"] + trivial["error_samples"]:
+    errors = trivial["errors"] + scan["errors"] + floor["errors"]
+    for sample in scan["error_samples"] + trivial["error_samples"] + floor["error_samples"]:
         print(f"  error: {sample}")
     valid = all(report["checks"].values()) and not errors and not report["server_errors"]
     if errors or report["server_errors"]:
@@ -748,6 +797,9 @@ def main() -> int:
                     "scans_per_second": scan["per_second"],
                     "trivial_per_second": trivial["per_second"],
                     "ratio_to_trivial": ratio,
+                    "one_write_per_second": floor["per_second"],
+                    "one_write_ratio_to_trivial": floor_ratio,
+                    "one_write_p99_ms": floor["p99_ms"],
                     "p50_ms": scan["p50_ms"],
                     "p95_ms": scan["p95_ms"],
                     "p99_ms": scan["p99_ms"],
