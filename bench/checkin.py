@@ -4,7 +4,7 @@ Creates a fresh PostgreSQL database (``summit_bench_checkin``; schema as in
 bench/registration.py), one summit with T confirmed tickets and one door user
 with a personal API token per scanner, starts gunicorn on a free port with this
 module's ``make_app()`` (the production app, rate limit off, plus one trivial
-route that exists only here) and runs two phases with C concurrent scanners
+and one floor route that exist only here) and runs three phases with C concurrent scanners
 (threads, standard library only: HTTP/1.1 over a socket, keep-alive when the
 server allows it, the same client in both phases), each sending N requests in all:
 
@@ -12,7 +12,9 @@ server allows it, the same client in both phases), each sending N requests in al
    setup, no database: the ceiling for this machine;
 2. scans:   ``POST /api/v1/summits/bench/checkins`` with a bearer token — about
    70 % first scans of distinct tickets, 20 % repeats of tickets scanned
-   before, 10 % invalid tokens (garbage and tampered signatures).
+   before, 10 % invalid tokens (garbage and tampered signatures);
+3. floor:   ``POST /bench/one-write`` — one INSERT in autocommit on the worker's own
+   psycopg connection and nothing else: the least a route that stores a scan costs.
 
 Before them each scanner sends a few garbage scans at the entrance, so that every
 worker has read that door for it once: the phases measure the steady state (a
