@@ -6,7 +6,7 @@ with a personal API token per scanner, starts gunicorn on a free port with this
 module's ``make_app()`` (the production app, rate limit off, plus one trivial
 and one floor route that exist only here) and runs three phases with C concurrent scanners
 (threads, standard library only: HTTP/1.1 over a socket, keep-alive when the
-server allows it, the same client in both phases), each sending N requests in all:
+server allows it, the same client in every phase), each sending N requests in all:
 
 1. trivial: ``GET /bench/trivial`` — Flask, the same middleware and server
    setup, no database: the ceiling for this machine;
