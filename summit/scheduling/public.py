@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -151,7 +151,6 @@ def session(slug: str, code: str):
     if found is None:  # no such summit, or no such session in its programme
         abort(404)
     summit, session = found
-    g.summit = summit
     return render_template("programme/session.html", summit=summit, session=session)
 
 

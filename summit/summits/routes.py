@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -48,7 +48,6 @@ def summit_view(policy=None):
             summit = get_summit_by_slug(slug)
             if summit is None:
                 abort(404)
-            g.summit = summit
             if policy is not None:
                 if not current_user.is_authenticated:
                     from summit.extensions import login_manager
