@@ -281,14 +281,44 @@ def _verdict(a, b, version):
     )
 
 
-def _build_read(_dialect: str):
+def _with_first_check_in(query, dialect: str, a, checkpoints):
+    """``query`` with the ticket's live check-in at this checkpoint and who made it,
+    as the ``first_*`` columns and ``first_by``.
+
+    On PostgreSQL a lateral look-up, whose only sensible plan is a probe of the partial
+    unique index by ticket and checkpoint. As plain joins the planner may scan every
+    live check-in of that index and filter them when the table has no statistics yet
+    (a new database, or the first busy minutes before autovacuum analyses it), and a
+    prepared statement keeps that plan: each scan then costs more than the one before.
+    """
+    users = User.__table__
+    if dialect != "postgresql":
+        first, first_by = Scan.__table__.alias("first_scan"), users.alias("first_by")
+        return (
+            query.add_columns(*_scan_columns(first, "first_"), first_by.c.name.label("first_by"))
+            .outerjoin(first, _live(first, a.c.id, checkpoints.c.id))
+            .outerjoin(first_by, first_by.c.id == first.c.staff_id)
+        )
+    scans, staff = Scan.__table__.alias("live_check_in"), users.alias("first_by")
+    first = (
+        select(*(scans.c[name] for name in _SCAN_NAMES), staff.c.name.label("by"))
+        .select_from(scans)
+        .outerjoin(staff, staff.c.id == scans.c.staff_id)
+        .where(_live(scans, a.c.id, checkpoints.c.id))
+        .limit(literal_column("1"))  # at most one anyway; it keeps the sub-select apart
+        .lateral("first_scan")
+    )
+    columns = (*_scan_columns(first, "first_"), first.c.by.label("first_by"))
+    return query.add_columns(*columns).outerjoin(first, true())
+
+
+def _build_read(dialect: str):
     """Statement one: see ``DoorReading``. Everything is found through unique indexes."""
     summits, checkpoints = Summit.__table__, Checkpoint.__table__
     keys, roles, api_tokens = SummitKey.__table__, SummitRole.__table__, ApiToken.__table__
     a, b, t = Attendee.__table__, Booking.__table__, TicketType.__table__
-    first, live = Scan.__table__.alias("first_scan"), Scan.__table__.alias("live")
-    users = User.__table__
-    scanner, first_by = users.alias("scanner"), users.alias("first_by")
+    live = Scan.__table__.alias("live")
+    scanner = User.__table__.alias("scanner")
     scanner_id = bindparam("scanner_id", type_=Integer)
     holds_role = exists().where(
         roles.c.summit_id == summits.c.id,
@@ -317,7 +347,7 @@ def _build_read(_dialect: str):
         ),
         else_=None,
     )
-    return (
+    query = (
         select(
             summits.c.id.label("summit_id"),
             summits.c.slug,
@@ -333,8 +363,6 @@ def _build_read(_dialect: str):
             keys.c.public_key,
             _verdict(a, b, bindparam("version", type_=Integer)).label("verdict"),
             *_person_columns(a, b, t),
-            *_scan_columns(first, "first_"),
-            first_by.c.name.label("first_by"),
         )
         .select_from(summits)
         .outerjoin(
@@ -350,11 +378,10 @@ def _build_read(_dialect: str):
         )
         .outerjoin(b, b.c.id == a.c.booking_id)
         .outerjoin(t, t.c.id == a.c.ticket_type_id)
-        .outerjoin(first, _live(first, a.c.id, checkpoints.c.id))
-        .outerjoin(first_by, first_by.c.id == first.c.staff_id)
         .outerjoin(scanner, scanner.c.id == scanner_id)
         .where(summits.c.slug == bindparam("slug", type_=String))
     )
+    return _with_first_check_in(query, dialect, a, checkpoints)
 
 
 _INSERTED = ("summit_id", "scan_id", "ticket_version", "scanned_at", "received_at",
