@@ -281,9 +281,9 @@ def _verdict(a, b, version):
     )
 
 
-def _with_first_check_in(query, dialect: str, a, checkpoints):
+def _with_first_check_in(query, dialect: str, attendee_id, checkpoint_id, *when):
     """``query`` with the ticket's live check-in at this checkpoint and who made it,
-    as the ``first_*`` columns and ``first_by``.
+    as the ``first_*`` columns and ``first_by`` (only ``when`` those conditions hold).
 
     On PostgreSQL a lateral look-up, whose only sensible plan is a probe of the partial
     unique index by ticket and checkpoint. As plain joins the planner may scan every
@@ -296,7 +296,7 @@ def _with_first_check_in(query, dialect: str, a, checkpoints):
         first, first_by = Scan.__table__.alias("first_scan"), users.alias("first_by")
         return (
             query.add_columns(*_scan_columns(first, "first_"), first_by.c.name.label("first_by"))
-            .outerjoin(first, _live(first, a.c.id, checkpoints.c.id))
+            .outerjoin(first, and_(*when, _live(first, attendee_id, checkpoint_id)))
             .outerjoin(first_by, first_by.c.id == first.c.staff_id)
         )
     scans, staff = Scan.__table__.alias("live_check_in"), users.alias("first_by")
@@ -304,7 +304,7 @@ def _with_first_check_in(query, dialect: str, a, checkpoints):
         select(*(scans.c[name] for name in _SCAN_NAMES), staff.c.name.label("by"))
         .select_from(scans)
         .outerjoin(staff, staff.c.id == scans.c.staff_id)
-        .where(_live(scans, a.c.id, checkpoints.c.id))
+        .where(*when, _live(scans, attendee_id, checkpoint_id))
         .limit(literal_column("1"))  # at most one anyway; it keeps the sub-select apart
         .lateral("first_scan")
     )
@@ -381,7 +381,7 @@ def _build_read(dialect: str):
         .outerjoin(scanner, scanner.c.id == scanner_id)
         .where(summits.c.slug == bindparam("slug", type_=String))
     )
-    return _with_first_check_in(query, dialect, a, checkpoints)
+    return _with_first_check_in(query, dialect, a.c.id, checkpoints.c.id)
 
 
 _INSERTED = ("summit_id", "scan_id", "ticket_version", "scanned_at", "received_at",
@@ -468,21 +468,18 @@ def _build_scan(_dialect: str):
     )
 
 
-def _build_replay(_dialect: str):
+def _build_replay(dialect: str):
     """An earlier scan with this scan id: what it answered, and the live check-in that
     made it ``already_checked_in``."""
     scans, checkpoints, users = Scan.__table__, Checkpoint.__table__, User.__table__
     a, b, t = Attendee.__table__, Booking.__table__, TicketType.__table__
-    earlier, first = scans.alias("earlier"), scans.alias("first_scan")
-    staff, first_by = users.alias("staff"), users.alias("first_by")
-    return (
+    earlier, staff = scans.alias("earlier"), users.alias("staff")
+    query = (
         select(
             *_scan_columns(earlier, ""),
             checkpoints.c.name.label("checkpoint_name"),
             staff.c.name.label("staff_name"),
             *_person_columns(a, b, t),
-            *_scan_columns(first, "first_"),
-            first_by.c.name.label("first_by"),
         )
         .select_from(earlier)
         .join(checkpoints, checkpoints.c.id == earlier.c.checkpoint_id)
@@ -490,18 +487,17 @@ def _build_replay(_dialect: str):
         .outerjoin(a, a.c.id == earlier.c.attendee_id)
         .outerjoin(b, b.c.id == a.c.booking_id)
         .outerjoin(t, t.c.id == a.c.ticket_type_id)
-        .outerjoin(
-            first,
-            and_(
-                earlier.c.result == _sql_text(R.ALREADY_CHECKED_IN.value),
-                _live(first, earlier.c.attendee_id, earlier.c.checkpoint_id),
-            ),
-        )
-        .outerjoin(first_by, first_by.c.id == first.c.staff_id)
         .where(
             earlier.c.summit_id == bindparam("summit_id", Integer),
             earlier.c.scan_id == bindparam("scan_id", String),
         )
+    )
+    return _with_first_check_in(
+        query,
+        dialect,
+        earlier.c.attendee_id,
+        earlier.c.checkpoint_id,
+        earlier.c.result == _sql_text(R.ALREADY_CHECKED_IN.value),
     )
 
 
