@@ -53,10 +53,12 @@ class Scan(db.Model):
     __table_args__ = (
         UniqueConstraint("summit_id", "scan_id"),
         CheckConstraint(f"result IN ({sql_in(ScanResult)})", name="result"),
+        # Checkpoint first: the probe by ticket and checkpoint uses both columns, and a
+        # session room's head count is a range of this index, not a read of all of it.
         Index(
             "uq_scans_live_check_in",
-            "attendee_id",
             "checkpoint_id",
+            "attendee_id",
             unique=True,
             sqlite_where=LIVE_CHECK_IN,
             postgresql_where=LIVE_CHECK_IN,
