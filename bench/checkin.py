@@ -42,6 +42,7 @@ Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), or --postgres UR
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -85,7 +86,7 @@ SCAN_PATH = f"/api/v1/summits/{SLUG}/checkins"
 TRIVIAL_PATH = "/bench/trivial"
 ONE_WRITE_PATH = "/bench/one-write"
 ONE_WRITE_TABLE = "bench_one_write"
-ONE_WRITE_SQL = "INSERT INTO bench_one_write (scan_id) VALUES (%s)"
+ONE_WRITE_SQL = f"INSERT INTO {ONE_WRITE_TABLE} (scan_id) VALUES (%s)"  # noqa: S608 (a constant)
 MIX = {"first": 0.7, "repeat": 0.2, "invalid": 0.1}
 HOUSEHOLD = 100  # people per registration while setting up
 TARGETS = {
@@ -105,7 +106,7 @@ OVERRIDES = {
 
 
 def make_app():
-    """The WSGI app gunicorn serves: production settings and one trivial route."""
+    """The WSGI app gunicorn serves: production settings, a trivial and a floor route."""
     from summit import create_app
     from summit.extensions import csrf
 
@@ -122,24 +123,24 @@ def make_app():
         no authentication, no signature, no answer to build."""
         from flask import request
 
+        from summit.extensions import db
+
         scan_id = request.get_json()["scan_id"]
-        _one_write_connection().execute(ONE_WRITE_SQL, (scan_id,))
+        _one_write_connection(db.engine.url).execute(ONE_WRITE_SQL, (scan_id,))
         return {"ok": True}
 
     csrf.exempt(one_write)  # a JSON API call, as the scan route
     return app
 
 
-_CONNECTION: list = []  # the worker's own connection for the one-write route
-
-
-def _one_write_connection():
+@functools.cache
+def _one_write_connection(url):
+    """The worker's own connection for the one-write route, made at its first request."""
     import psycopg
 
-    if not _CONNECTION:
-        url = os.environ["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
-        _CONNECTION.append(psycopg.connect(url, autocommit=True))
-    return _CONNECTION[0]
+    return psycopg.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    )
 
 
 # --- the scans -------------------------------------------------------------------
@@ -392,14 +393,16 @@ def warm_up_sender(checkpoint: str):
     return send
 
 
-def trivial_sender(client: Client, _job) -> str | None:
-    status, raw = client.request("GET", TRIVIAL_PATH)
+def _json_ok(status: int, raw: bytes) -> str | None:
     return None if status == 200 and raw.startswith(b"{") else f"{status} {raw[:200]!r}"
+
+
+def trivial_sender(client: Client, _job) -> str | None:
+    return _json_ok(*client.request("GET", TRIVIAL_PATH))
 
 
 def one_write_sender(client: Client, job: int) -> str | None:
-    status, raw = client.request("POST", ONE_WRITE_PATH, {"scan_id": f"floor-{job}"})
-    return None if status == 200 and raw.startswith(b"{") else f"{status} {raw[:200]!r}"
+    return _json_ok(*client.request("POST", ONE_WRITE_PATH, {"scan_id": f"floor-{job}"}))
 
 
 # --- the database and the app ----------------------------------------------------
@@ -755,8 +758,11 @@ def main() -> int:
         drop_database(args.postgres, args.database)
 
     trivial, scan, floor = phases
-    ratio = scan["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
-    floor_ratio = floor["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
+
+    def per_trivial(phase: dict) -> float:
+        return phase["per_second"] / trivial["per_second"] if trivial["per_second"] else 0.0
+
+    ratio, floor_ratio = per_trivial(scan), per_trivial(floor)
     print_report(phases, ratio, queries, report)
     print(
         f"floor: a route doing one INSERT + COMMIT and nothing else reaches {floor_ratio:.2f} "
@@ -774,8 +780,8 @@ def main() -> int:
         print(f"  {'ok  ' if ok else 'MISS'} {name}")
     for name, line in [("server error", k) for k in report["server_errors"]]:
         print(f"  {name}: {line}")
-    errors = trivial["errors"] + scan["errors"] + floor["errors"]
-    for sample in scan["error_samples"] + trivial["error_samples"] + floor["error_samples"]:
+    errors = sum(p["errors"] for p in phases)
+    for sample in [sample for p in phases for sample in p["error_samples"]]:
         print(f"  error: {sample}")
     valid = all(report["checks"].values()) and not errors and not report["server_errors"]
     if errors or report["server_errors"]:

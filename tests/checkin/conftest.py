@@ -4,10 +4,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from summit.accounts.services import create_api_token, create_user
 from summit.checkin import services
 from summit.checkin.models import Scan
 from summit.extensions import db
 from summit.registration import services as registration
+from summit.summits.services import grant_role
+from tests.conftest import PASSWORD
 from tests.registration.conftest import NOW, make_registration_summit
 
 
@@ -24,6 +27,28 @@ def book(summit, ticket, *people, confirm=True, contact="contact@example.org"):
         registration.confirm_booking(secret, at=NOW)
     db.session.flush()
     return booking
+
+
+def crowd(*, people: int, doors: int):
+    """Summit 2027 with ``people`` confirmed tickets (households of up to 100 in one
+    registration) and ``doors`` door users with an API token each, in the caller's app
+    context, not committed: (summit, ticket type, entrance, ticket tokens, door secrets)."""
+    summit, ticket = make_registration_summit(capacity=people)
+    [entrance, _next] = services.ensure_entrances(summit)
+    attendees = []
+    for start in range(0, people, 100):
+        batch = [
+            {"name": f"P{n}", "email": f"p{n}@example.org"}
+            for n in range(start, min(start + 100, people))
+        ]
+        attendees += book(summit, ticket, *batch, contact=f"c{start}@example.org").attendees
+    secrets = []
+    for n in range(doors):
+        user = create_user(email=f"door{n}@example.org", password=PASSWORD, name=f"Door {n}")
+        grant_role(summit, user, "door", actor=None)
+        secrets.append(create_api_token(user, "scanner").secret)
+    tokens = [token_of(summit, a) for a in attendees]
+    return summit, ticket, entrance, tokens, secrets
 
 
 @pytest.fixture

@@ -15,14 +15,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import event, text
 
-from summit.accounts.services import create_api_token, create_user
-from summit.checkin import services
 from summit.checkin.models import Scan
 from summit.extensions import db
-from summit.summits.services import grant_role
-from tests.checkin.conftest import book, token_of
-from tests.conftest import PASSWORD
-from tests.registration.conftest import make_registration_summit
+from tests.checkin.conftest import crowd
 
 pytestmark = pytest.mark.postgres_only
 
@@ -42,21 +37,7 @@ def door_app(make_app):
 def _setup(app, *, doors: int, people: int):
     """Summit 2027, ``people`` confirmed tickets, ``doors`` door users with a token each."""
     with app.app_context():
-        summit, ticket = make_registration_summit(capacity=people)
-        [entrance, _next] = services.ensure_entrances(summit)
-        attendees = []
-        for start in range(0, people, 100):  # households of up to 100 in one registration
-            batch = [
-                {"name": f"P{n}", "email": f"p{n}@example.org"}
-                for n in range(start, min(start + 100, people))
-            ]
-            attendees += book(summit, ticket, *batch, contact=f"c{start}@example.org").attendees
-        secrets = []
-        for n in range(doors):
-            user = create_user(email=f"door{n}@example.org", password=PASSWORD, name=f"Door {n}")
-            grant_role(summit, user, "door", actor=None)
-            secrets.append(create_api_token(user, "scanner").secret)
-        tokens = [token_of(summit, a) for a in attendees]
+        _summit, _ticket, entrance, tokens, secrets = crowd(people=people, doors=doors)
         code = entrance.code
         db.session.commit()
         db.session.remove()

@@ -19,16 +19,12 @@ import secrets
 import pytest
 from sqlalchemy import event, insert, literal, select
 
-from summit.accounts.services import create_api_token, create_user
 from summit.checkin import services
 from summit.checkin.models import Checkpoint, Scan
 from summit.extensions import db
 from summit.proposals.services import ensure_call
 from summit.registration.models import Attendee
-from summit.summits.services import grant_role
-from tests.checkin.conftest import book, token_of
-from tests.conftest import PASSWORD
-from tests.registration.conftest import make_registration_summit
+from tests.checkin.conftest import crowd
 from tests.scheduling.builders import add_session
 
 pytestmark = pytest.mark.postgres_only
@@ -42,23 +38,11 @@ FEW = 10
 def _setup(app) -> tuple[dict, str, str, list[str]]:
     """2,000 confirmed tickets, a door token, the entrance and a session room's codes."""
     with app.app_context():
-        summit, ticket = make_registration_summit(capacity=PEOPLE)
-        [entrance, _next] = services.ensure_entrances(summit)
+        summit, _ticket, entrance, tokens, [secret] = crowd(people=PEOPLE, doors=1)
         ensure_call(summit)
         room = services.ensure_session_checkpoint(
             summit, add_session(summit, "Circle", audience=None), capacity=PEOPLE
         )
-        attendees = []
-        for start in range(0, PEOPLE, 100):
-            batch = [
-                {"name": f"P{n}", "email": f"p{n}@example.org"}
-                for n in range(start, min(start + 100, PEOPLE))
-            ]
-            attendees += book(summit, ticket, *batch, contact=f"c{start}@example.org").attendees
-        user = create_user(email="door@example.org", password=PASSWORD, name="Door")
-        grant_role(summit, user, "door", actor=None)
-        secret = create_api_token(user, "scanner").secret
-        tokens = [token_of(summit, a) for a in attendees]
         codes = entrance.code, room.code
         db.session.commit()
     return {"Authorization": f"Bearer {secret}"}, *codes, tokens
